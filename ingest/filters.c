@@ -1,0 +1,70 @@
+/* The libavfilter chains that turn any source into the house format, as
+ * descriptions. Building them into graphs is in transcode.c/analyze.c. */
+#include "ingest_private.h"
+
+#include <math.h>
+
+void fit_picture(int src_width, int src_height, AVRational sample_aspect, int frame_width,
+                 int frame_height, int *out_width, int *out_height)
+{
+    if (sample_aspect.num <= 0 || sample_aspect.den <= 0)
+        sample_aspect = (AVRational){1, 1};
+    /* Display aspect = width * sar / height; fit it inside the frame:
+     * pillarbox (full height) when narrower, letterbox when wider. */
+    int64_t dar_num = (int64_t)src_width * sample_aspect.num;
+    int64_t dar_den = (int64_t)src_height * sample_aspect.den;
+    int64_t w = frame_width, h = frame_height;
+    if (dar_num * frame_height < dar_den * frame_width) {
+        w = (frame_height * dar_num + dar_den / 2) / dar_den;
+    } else if (dar_num * frame_height > dar_den * frame_width) {
+        h = (frame_width * dar_den + dar_num / 2) / dar_num;
+    }
+    /* 4:2:0 needs even sizes; a picture within 1% of the frame fills it. */
+    w = w & ~1;
+    h = h & ~1;
+    if (w >= frame_width - frame_width / 100)
+        w = frame_width;
+    if (h >= frame_height - frame_height / 100)
+        h = frame_height;
+    *out_width = (int)MAX(w, 2);
+    *out_height = (int)MAX(h, 2);
+}
+
+char *video_filter_description(const SqMedia *media, const SqProfile *profile)
+{
+    int w, h;
+    fit_picture(media->width, media->height, media->sample_aspect, profile->width,
+                profile->height, &w, &h);
+    /* bwdif sends one frame per frame, so 50i becomes 25p; it touches only
+     * frames flagged interlaced unless the stream says it is interlaced.
+     * fps=25 drops or repeats frames to the house rate, keeping duration. */
+    return g_strdup_printf("bwdif=mode=send_frame:parity=auto:deint=%s,"
+                           "fps=fps=25:round=near,"
+                           "scale=w=%d:h=%d:flags=bicubic:out_color_matrix=bt709:out_range=tv,"
+                           "pad=w=%d:h=%d:x=(ow-iw)/2:y=(oh-ih)/2:color=black,"
+                           "setsar=1,format=yuv420p",
+                           media->interlaced ? "all" : "interlaced", w, h, profile->width,
+                           profile->height);
+}
+
+char *audio_filter_description(const SqLoudnessPlan *plan, bool measure)
+{
+    GString *s = g_string_new(NULL);
+    /* async fills gaps and first_pts=0 aligns the audio with the first
+     * video frame (input timestamps are re-based on it by the caller). */
+    g_string_append(s, "aresample=48000:async=1:first_pts=0,"
+                       "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo");
+    if (plan) {
+        g_string_append_printf(s, ",volume=volume=%.3fdB:precision=float", plan->gain_db);
+        if (plan->limit)
+            g_string_append_printf(s,
+                                   ",alimiter=limit=%.5f:attack=5:release=50:level=0:latency=1",
+                                   pow(10.0, plan->limit_dbfs / 20.0));
+    }
+    /* ebur128 works in doubles; the encoder and the silence detector take
+     * planar float again. */
+    if (measure)
+        g_string_append(s, ",ebur128=peak=true:metadata=1:framelog=verbose,"
+                           "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo");
+    return g_string_free(s, FALSE);
+}
