@@ -16,8 +16,8 @@ bool cli_parse(SqCli *cli, const char *verb, const char *parameters, const char 
          "The media library (default: $SABAQ_LIBRARY, else library/)", "DIR"},
         G_OPTION_ENTRY_NULL,
     };
-    g_autofree char *title = g_strdup_printf("%s%s%s", verb, parameters ? " " : "",
-                                             parameters ? parameters : "");
+    g_autofree char *title =
+        g_strdup_printf("%s%s%s", verb, parameters ? " " : "", parameters ? parameters : "");
     g_autoptr(GOptionContext) ctx = g_option_context_new(title);
     g_option_context_set_summary(ctx, summary);
     if (entries)

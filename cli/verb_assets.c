@@ -61,8 +61,7 @@ static int change_status(SqCli *cli, int argc, char **argv, bool approve)
 {
     g_autofree char *reason = NULL;
     const GOptionEntry withdraw_entries[] = {
-        {"reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why it comes off air (required)",
-         "TEXT"},
+        {"reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why it comes off air (required)", "TEXT"},
         G_OPTION_ENTRY_NULL,
     };
     const char *verb = approve ? "approve" : "withdraw";

@@ -12,8 +12,7 @@ typedef struct {
     int refused;
 } Report;
 
-static void on_progress(const char *source, double fraction, double speed, double eta,
-                        void *data)
+static void on_progress(const char *source, double fraction, double speed, double eta, void *data)
 {
     Report *r = data;
     if (r->json) {
@@ -101,8 +100,8 @@ static void report(Report *r, const char *source, const SqIngestResult *res, con
     g_autofree char *tc = sq_format_timecode(res->duration_frames);
     printf("%s: %s as asset %" G_GINT64_FORMAT ", %s, %.1f -> %.1f LUFS, true peak %.1f dBTP, "
            "%d finding%s\n",
-           name, outcome_name(res->outcome), res->asset_id, tc, res->loudness_in,
-           res->loudness_out, res->true_peak, res->findings, res->findings == 1 ? "" : "s");
+           name, outcome_name(res->outcome), res->asset_id, tc, res->loudness_in, res->loudness_out,
+           res->true_peak, res->findings, res->findings == 1 ? "" : "s");
     fflush(stdout);
 }
 
@@ -141,8 +140,7 @@ int verb_ingest(SqCli *cli, int argc, char **argv)
         {"language", 0, 0, G_OPTION_ARG_STRING, &meta.language, "Language of the recording",
          "kk|ru"},
         {"title", 0, 0, G_OPTION_ARG_STRING, &meta.title, "Lesson title in that language", "TEXT"},
-        {"description", 0, 0, G_OPTION_ARG_STRING, &meta.description, "Lesson description",
-         "TEXT"},
+        {"description", 0, 0, G_OPTION_ARG_STRING, &meta.description, "Lesson description", "TEXT"},
         {"filler", 0, 0, G_OPTION_ARG_STRING, &meta.filler_tags,
          "Ingest as a filler with these tags (comma or space separated)", "TAGS"},
         {"manifest", 0, 0, G_OPTION_ARG_FILENAME, &manifest,
@@ -154,8 +152,7 @@ int verb_ingest(SqCli *cli, int argc, char **argv)
          "SECONDS"},
         {"profile", 0, 0, G_OPTION_ARG_STRING, &profile_name,
          "House format profile: hd1080 (default, or $SABAQ_PROFILE), hd720, sd576, test", "NAME"},
-        {"json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per line for each event",
-         NULL},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per line for each event", NULL},
         G_OPTION_ENTRY_NULL,
     };
     if (!cli_parse(cli, "ingest", "[FILE...]",
@@ -186,6 +183,14 @@ int verb_ingest(SqCli *cli, int argc, char **argv)
         return 1;
     }
     g_autofree char *library = sq_default_library_dir(cli->library_dir);
+    {
+        g_autoptr(GError) error = NULL;
+        if (!sq_ingest_ensure_house_assets(cat, library, profile, &error)) {
+            cli_print_error(error);
+            sq_lesson_meta_clear(&meta);
+            return 1;
+        }
+    }
     Report r = {.json = json, .tty = isatty(STDERR_FILENO) && !json};
     SqIngestOptions opt = {.profile = profile, .cancellable = cancel};
     if (json || r.tty) {
@@ -194,8 +199,10 @@ int verb_ingest(SqCli *cli, int argc, char **argv)
     }
 
     if (watch_dir) {
-        SqWatchOptions w = {.settle_seconds = settle, .poll_seconds = 1.0,
-                            .on_file = on_watched_file, .user_data = &r};
+        SqWatchOptions w = {.settle_seconds = settle,
+                            .poll_seconds = 1.0,
+                            .on_file = on_watched_file,
+                            .user_data = &r};
         g_autoptr(GError) error = NULL;
         bool ok = sq_watch_run(cat, library, watch_dir, &opt, &w, &error);
         sq_lesson_meta_clear(&meta);

@@ -82,11 +82,11 @@ SqCatalog *sq_catalog_open(const char *path, GError **error)
 {
     g_autoptr(SqCatalog) cat = g_new0(SqCatalog, 1);
     cat->path = g_strdup(path);
-    cat->statements = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, finalize_statement);
+    cat->statements =
+        g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, finalize_statement);
 
-    int rc = sqlite3_open_v2(path, &cat->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &cat->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_DB, "%s: cannot open catalog: %s", path,
                     cat->db ? sqlite3_errmsg(cat->db) : sqlite3_errstr(rc));
@@ -132,8 +132,7 @@ sqlite3_stmt *sq_catalog_prepare(SqCatalog *cat, const char *sql, GError **error
         sqlite3_clear_bindings(stmt);
         return stmt;
     }
-    if (sqlite3_prepare_v3(cat->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v3(cat->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
         sq_catalog_set_error(cat, error, "preparing a statement");
         return NULL;
     }

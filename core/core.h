@@ -41,7 +41,7 @@ typedef enum {
 #define SQ_SECOND_US G_GINT64_CONSTANT(1000000)
 
 /* Samples of 48 kHz audio in one house-format video frame. */
-#define SQ_AUDIO_RATE             48000
+#define SQ_AUDIO_RATE              48000
 #define SQ_AUDIO_SAMPLES_PER_FRAME (SQ_AUDIO_RATE / SQ_FPS)
 
 static inline int64_t sq_frames_to_us(int64_t frames)
@@ -113,8 +113,7 @@ char *sq_default_library_dir(const char *explicit_dir);
 
 /* Writes contents to path atomically: a temporary file beside it, fsync,
  * rename. A crash leaves either the old file or the new one. */
-bool sq_write_file_atomic(const char *path, const char *contents, gssize length,
-                          GError **error);
+bool sq_write_file_atomic(const char *path, const char *contents, gssize length, GError **error);
 
 /* Is a language code one sabaq airs? ("kk" or "ru") */
 bool sq_language_is_valid(const char *code);

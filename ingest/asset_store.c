@@ -54,12 +54,10 @@ bool store_upsert_lesson(SqCatalog *cat, const SqLessonMeta *meta, int64_t *less
         "INSERT INTO lessons (subject, grade, number) VALUES (?, ?, ?)";
     /* Titles are per language; a new ingest in one language never erases
      * the other's, and an absent title keeps the one there. */
-    static const char update_kk_sql[] =
-        "UPDATE lessons SET title_kk = coalesce(?, title_kk), "
-        "description_kk = coalesce(?, description_kk) WHERE id = ?";
-    static const char update_ru_sql[] =
-        "UPDATE lessons SET title_ru = coalesce(?, title_ru), "
-        "description_ru = coalesce(?, description_ru) WHERE id = ?";
+    static const char update_kk_sql[] = "UPDATE lessons SET title_kk = coalesce(?, title_kk), "
+                                        "description_kk = coalesce(?, description_kk) WHERE id = ?";
+    static const char update_ru_sql[] = "UPDATE lessons SET title_ru = coalesce(?, title_ru), "
+                                        "description_ru = coalesce(?, description_ru) WHERE id = ?";
 
     bool kk = strcmp(meta->language, "kk") == 0;
     sqlite3_stmt *stmt = sq_catalog_prepare(cat, find_sql, error);
@@ -113,8 +111,7 @@ static char *normalised_tags(const char *tags)
     return g_string_free(s, FALSE);
 }
 
-static bool insert_findings(SqCatalog *cat, int64_t asset_id, GPtrArray *findings,
-                            GError **error)
+static bool insert_findings(SqCatalog *cat, int64_t asset_id, GPtrArray *findings, GError **error)
 {
     static const char sql[] = "INSERT INTO asset_findings "
                               "(asset_id, code, start_frames, length_frames, message) "
@@ -157,7 +154,8 @@ bool store_insert_asset(SqCatalog *cat, const SqLessonMeta *meta, const SqNewAss
     if (!stmt)
         return false;
     int64_t now = sq_now_us();
-    sqlite3_bind_text(stmt, 1, filler ? "filler" : "lesson", -1, SQLITE_STATIC);
+    const char *kind = asset->kind ? asset->kind : filler ? "filler" : "lesson";
+    sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
     if (filler) {
         sqlite3_bind_null(stmt, 2);
         sqlite3_bind_null(stmt, 3);

@@ -4,11 +4,11 @@
 
 #include <string.h>
 
-#define ASSET_COLUMNS                                                                            \
-    "a.id, a.kind, l.subject, l.grade, l.number, a.language,"                                    \
-    " coalesce(a.title, CASE a.language WHEN 'kk' THEN l.title_kk ELSE l.title_ru END),"        \
-    " a.tags, a.path, a.source_name, a.source_sha256, a.profile, a.duration_frames, a.width,"   \
-    " a.height, a.video_peak_kbps, a.loudness_in, a.loudness_out, a.true_peak, a.status,"       \
+#define ASSET_COLUMNS                                                                              \
+    "a.id, a.kind, l.subject, l.grade, l.number, a.language,"                                      \
+    " coalesce(a.title, CASE a.language WHEN 'kk' THEN l.title_kk ELSE l.title_ru END),"           \
+    " a.tags, a.path, a.source_name, a.source_sha256, a.profile, a.duration_frames, a.width,"      \
+    " a.height, a.video_peak_kbps, a.loudness_in, a.loudness_out, a.true_peak, a.status,"          \
     " a.status_reason, a.ingested_us"
 
 static char *column_text(sqlite3_stmt *stmt, int col)
@@ -106,9 +106,9 @@ GPtrArray *sq_assets_list(SqCatalog *cat, GError **error)
 
 SqAsset *sq_asset_get(SqCatalog *cat, int64_t id, GError **error)
 {
-    static const char sql[] = "SELECT " ASSET_COLUMNS
-                              " FROM assets a LEFT JOIN lessons l ON l.id = a.lesson_id"
-                              " WHERE a.id = ?";
+    static const char sql[] =
+        "SELECT " ASSET_COLUMNS " FROM assets a LEFT JOIN lessons l ON l.id = a.lesson_id"
+        " WHERE a.id = ?";
     sqlite3_stmt *stmt = sq_catalog_prepare(cat, sql, error);
     if (!stmt)
         return NULL;

@@ -33,8 +33,8 @@ void fit_picture(int src_width, int src_height, AVRational sample_aspect, int fr
 char *video_filter_description(const SqMedia *media, const SqProfile *profile)
 {
     int w, h;
-    fit_picture(media->width, media->height, media->sample_aspect, profile->width,
-                profile->height, &w, &h);
+    fit_picture(media->width, media->height, media->sample_aspect, profile->width, profile->height,
+                &w, &h);
     /* bwdif sends one frame per frame, so 50i becomes 25p; it touches only
      * frames flagged interlaced unless the stream says it is interlaced.
      * fps=25 drops or repeats frames to the house rate, keeping duration. */
@@ -57,8 +57,7 @@ char *audio_filter_description(const SqLoudnessPlan *plan, bool measure)
     if (plan) {
         g_string_append_printf(s, ",volume=volume=%.3fdB:precision=float", plan->gain_db);
         if (plan->limit)
-            g_string_append_printf(s,
-                                   ",alimiter=limit=%.5f:attack=5:release=50:level=0:latency=1",
+            g_string_append_printf(s, ",alimiter=limit=%.5f:attack=5:release=50:level=0:latency=1",
                                    pow(10.0, plan->limit_dbfs / 20.0));
     }
     /* ebur128 works in doubles; the encoder and the silence detector take

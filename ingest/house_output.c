@@ -78,8 +78,7 @@ static bool open_audio_encoder(SqHouseOutput *o, const SqProfile *profile, GErro
     return true;
 }
 
-bool house_output_open(SqHouseOutput *o, const char *path, const SqProfile *profile,
-                       GError **error)
+bool house_output_open(SqHouseOutput *o, const char *path, const SqProfile *profile, GError **error)
 {
     memset(o, 0, sizeof(*o));
     o->pkt = av_packet_alloc();

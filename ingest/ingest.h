@@ -31,8 +31,8 @@ typedef struct {
     const char *description; /* for --help */
     int width, height;
     const char *x264_preset;
-    int crf;              /* quality target inside the VBV limit */
-    int maxrate_kbps;     /* VBV: the asset's peak video rate, so a CBR mux can carry it */
+    int crf;          /* quality target inside the VBV limit */
+    int maxrate_kbps; /* VBV: the asset's peak video rate, so a CBR mux can carry it */
     int bufsize_kbps;
     int audio_kbps;
 } SqProfile;
@@ -101,6 +101,18 @@ bool sq_ingest_file(SqCatalog *cat, const char *library_dir, const char *source_
                     const SqLessonMeta *meta, const SqIngestOptions *options,
                     SqIngestResult *result, GError **error);
 
+/* Makes sure the catalog has the house assets every channel relies on,
+ * generating them (in-process, from lavfi sources) when absent:
+ * - the house slate: kind "slate", tags "slate", 10 s, a card reading
+ *   "Хабар жалғасады · Передача продолжится" over silence; playout loops it
+ *   for exactly as long as an item it replaces;
+ * - the default filler loop: kind "filler", tags "house-loop", 20 s,
+ *   station card with a soft tone at -23 LUFS; aired where a channel has
+ *   no plan or no filler of its own.
+ * Both are approved from the start. Cheap when they exist. */
+bool sq_ingest_ensure_house_assets(SqCatalog *cat, const char *library_dir,
+                                   const SqProfile *profile, GError **error);
+
 /* Removes what interrupted ingests left in the library: temporary files no
  * living process holds, and files no catalog row names. Called before every
  * ingest; safe while other ingests run. */
@@ -109,8 +121,8 @@ bool sq_library_sweep(SqCatalog *cat, const char *library_dir, GError **error);
 /* ---- manifests and sidecars ---------------------------------------- */
 
 typedef struct {
-    char *file;   /* absolute, or relative to the current folder */
-    int line;     /* in the CSV, for messages */
+    char *file; /* absolute, or relative to the current folder */
+    int line;   /* in the CSV, for messages */
     SqLessonMeta meta;
 } SqManifestEntry;
 

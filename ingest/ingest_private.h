@@ -9,6 +9,10 @@
 
 /* ---- errors from libav* (probe.c) ---------------------------------- */
 
+/* Silences libav*'s own logging (our errors carry its messages);
+ * SABAQ_AV_LOG=1 in the environment turns it back on. */
+void ingest_quiet_libav(void);
+
 /* Sets error to "<prefix>: <av_strerror(code)>". */
 void set_av_error(GError **error, int code, SqErrorCode sq_code, const char *prefix);
 
@@ -104,8 +108,8 @@ typedef struct {
     double limit_dbfs; /* limiter ceiling when limit */
 } SqLoudnessPlan;
 
-#define SQ_LOUDNESS_TARGET_LUFS  (-23.0)
-#define SQ_TRUE_PEAK_CEILING     (-1.0)
+#define SQ_LOUDNESS_TARGET_LUFS (-23.0)
+#define SQ_TRUE_PEAK_CEILING    (-1.0)
 void loudness_plan(const SqLoudness *measured, SqLoudnessPlan *plan);
 
 /* ---- the encode (transcode.c) -------------------------------------- */
@@ -167,6 +171,7 @@ char *file_sha256(const char *path, GCancellable *cancellable, GError **error);
 /* ---- catalog rows (asset_store.c) ---------------------------------- */
 
 typedef struct {
+    const char *kind; /* NULL: "lesson" or "filler" from the metadata */
     const char *relpath;
     const char *source_name;
     const char *source_sha256;

@@ -4,27 +4,15 @@
 #include "ingest_private.h"
 
 #include <glib/gstdio.h>
-#include <libavutil/log.h>
 
-#define EDGE_MIN_FRAMES     (2 * SQ_FPS)  /* black or silence at an edge: over 2 s */
-#define INSIDE_SILENCE_MIN  (10 * SQ_FPS) /* silence inside a lesson: over 10 s */
-#define LOUDNESS_TOLERANCE  0.5
-
-static void quiet_libav_once(void)
-{
-    static gsize done = 0;
-    if (g_once_init_enter(&done)) {
-        /* libav* would print to stderr; our errors carry its messages. */
-        av_log_set_level(g_getenv("SABAQ_AV_LOG") ? AV_LOG_VERBOSE : AV_LOG_QUIET);
-        g_once_init_leave(&done, 1);
-    }
-}
+#define EDGE_MIN_FRAMES    (2 * SQ_FPS)  /* black or silence at an edge: over 2 s */
+#define INSIDE_SILENCE_MIN (10 * SQ_FPS) /* silence inside a lesson: over 10 s */
+#define LOUDNESS_TOLERANCE 0.5
 
 static GPtrArray *collect_findings(const SqTranscodeResult *tr)
 {
     GPtrArray *findings = g_ptr_array_new_with_free_func((GDestroyNotify)finding_free);
-    findings_add_runs(findings, "black", tr->black_runs, tr->duration_frames, EDGE_MIN_FRAMES,
-                      0);
+    findings_add_runs(findings, "black", tr->black_runs, tr->duration_frames, EDGE_MIN_FRAMES, 0);
     if (tr->loudness_in.silence_runs)
         findings_add_runs(findings, "silence", tr->loudness_in.silence_runs,
                           tr->loudness_in.duration_frames, EDGE_MIN_FRAMES, INSIDE_SILENCE_MIN);
@@ -105,7 +93,7 @@ bool sq_ingest_file(SqCatalog *cat, const char *library_dir, const char *source_
                     const SqLessonMeta *meta, const SqIngestOptions *options,
                     SqIngestResult *result, GError **error)
 {
-    quiet_libav_once();
+    ingest_quiet_libav();
     memset(result, 0, sizeof(*result));
     g_autofree char *name = g_path_get_basename(source_path);
     const SqProfile *profile =

@@ -7,8 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COL_FILE, COL_SUBJECT, COL_GRADE, COL_NUMBER, COL_LANGUAGE, COL_TITLE, COL_DESCRIPTION,
-       COL_TAGS, COL_COUNT };
+enum {
+    COL_FILE,
+    COL_SUBJECT,
+    COL_GRADE,
+    COL_NUMBER,
+    COL_LANGUAGE,
+    COL_TITLE,
+    COL_DESCRIPTION,
+    COL_TAGS,
+    COL_COUNT
+};
 
 static const char *const column_names[COL_COUNT] = {
     "file", "subject", "grade", "number", "language", "title", "description", "tags",
@@ -25,8 +34,7 @@ void sq_manifest_entry_free(SqManifestEntry *entry)
 
 /* Splits the next record off text at *pos: fields into a GPtrArray of
  * strings. Returns NULL at the end; sets *bad when a quote is unclosed. */
-static GPtrArray *next_record(const char *text, gsize length, gsize *pos, int *line,
-                              bool *bad)
+static GPtrArray *next_record(const char *text, gsize length, gsize *pos, int *line, bool *bad)
 {
     if (*pos >= length)
         return NULL;
@@ -85,8 +93,7 @@ static bool parse_int_field(const char *text, const char *name, int *out, GError
     errno = 0;
     long v = strtol(text, &end, 10);
     if (*end || errno || v < -100000 || v > 100000) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s '%s' is not a whole number", name,
-                    text);
+        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s '%s' is not a whole number", name, text);
         return false;
     }
     *out = (int)v;
@@ -101,8 +108,8 @@ static char *field_or_null(GPtrArray *fields, const int *index, int col)
     return *v ? g_strdup(v) : NULL;
 }
 
-static SqManifestEntry *entry_from_record(GPtrArray *fields, const int *index,
-                                          const char *base_dir, int line, GError **error)
+static SqManifestEntry *entry_from_record(GPtrArray *fields, const int *index, const char *base_dir,
+                                          int line, GError **error)
 {
     g_autoptr(GError) local = NULL;
     SqManifestEntry *e = g_new0(SqManifestEntry, 1);
@@ -165,8 +172,8 @@ GPtrArray *sq_manifest_parse(const char *csv_path, const char *text, gsize lengt
         }
         g_free(h);
         if (index[c] >= 0) {
-            g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s:1: column '%s' appears twice",
-                        name, column_names[c]);
+            g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s:1: column '%s' appears twice", name,
+                        column_names[c]);
             return NULL;
         }
         index[c] = (int)i;
@@ -185,17 +192,16 @@ GPtrArray *sq_manifest_parse(const char *csv_path, const char *text, gsize lengt
         if (!fields)
             break;
         if (bad) {
-            g_ptr_array_add(*row_errors,
-                            g_strdup_printf("%s:%d: a quoted field is not closed", name,
-                                            record_line));
+            g_ptr_array_add(*row_errors, g_strdup_printf("%s:%d: a quoted field is not closed",
+                                                         name, record_line));
             break;
         }
         if (is_blank_record(fields))
             continue;
         if (fields->len != header->len) {
-            g_ptr_array_add(*row_errors, g_strdup_printf("%s:%d: %u fields, the header has %u",
-                                                         name, record_line, fields->len,
-                                                         header->len));
+            g_ptr_array_add(*row_errors,
+                            g_strdup_printf("%s:%d: %u fields, the header has %u", name,
+                                            record_line, fields->len, header->len));
             continue;
         }
         g_autoptr(GError) row_error = NULL;
@@ -203,8 +209,8 @@ GPtrArray *sq_manifest_parse(const char *csv_path, const char *text, gsize lengt
         if (e)
             g_ptr_array_add(entries, e);
         else
-            g_ptr_array_add(*row_errors, g_strdup_printf("%s:%d: %s", name, record_line,
-                                                         row_error->message));
+            g_ptr_array_add(*row_errors,
+                            g_strdup_printf("%s:%d: %s", name, record_line, row_error->message));
     }
     return entries;
 }

@@ -3,6 +3,16 @@
 
 #include <libavutil/avstring.h>
 #include <libavutil/error.h>
+#include <libavutil/log.h>
+
+void ingest_quiet_libav(void)
+{
+    static gsize done = 0;
+    if (g_once_init_enter(&done)) {
+        av_log_set_level(g_getenv("SABAQ_AV_LOG") ? AV_LOG_VERBOSE : AV_LOG_QUIET);
+        g_once_init_leave(&done, 1);
+    }
+}
 
 void set_av_error(GError **error, int code, SqErrorCode sq_code, const char *prefix)
 {
@@ -81,8 +91,8 @@ bool media_open(const char *path, SqMedia *media, GError **error)
         media->sample_aspect = av_guess_sample_aspect_ratio(media->fmt, (AVStream *)st, NULL);
         media->frame_rate = av_guess_frame_rate(media->fmt, (AVStream *)st, NULL);
         enum AVFieldOrder fo = st->codecpar->field_order;
-        media->interlaced = fo == AV_FIELD_TT || fo == AV_FIELD_BB || fo == AV_FIELD_TB ||
-                            fo == AV_FIELD_BT;
+        media->interlaced =
+            fo == AV_FIELD_TT || fo == AV_FIELD_BB || fo == AV_FIELD_TB || fo == AV_FIELD_BT;
     }
     int a = av_find_best_stream(media->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
     if (a >= 0) {

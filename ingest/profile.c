@@ -10,8 +10,8 @@ static const SqProfile profiles[] = {
      192},
     {"hd720", "1280x720, video peak 4 Mbit/s", 1280, 720, "fast", 21, 4000, 4000, 160},
     {"sd576", "1024x576, video peak 2 Mbit/s", 1024, 576, "fast", 22, 2000, 2000, 128},
-    {"test", "320x180, video peak 400 kbit/s (tests and demos)", 320, 180, "veryfast", 23, 400,
-     400, 96},
+    {"test", "320x180, video peak 400 kbit/s (tests and demos)", 320, 180, "veryfast", 23, 400, 400,
+     96},
 };
 
 const SqProfile *sq_profile_lookup(const char *name)

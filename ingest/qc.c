@@ -3,9 +3,9 @@
  * noticed without refusing (black, silence) is in detect.c. */
 #include "ingest_private.h"
 
-#define MIN_LESSON_US  (10 * SQ_SECOND_US)
-#define MIN_FILLER_US  (1 * SQ_SECOND_US)
-#define MAX_SOURCE_US  (3 * 3600 * SQ_SECOND_US)
+#define MIN_LESSON_US (10 * SQ_SECOND_US)
+#define MIN_FILLER_US (1 * SQ_SECOND_US)
+#define MAX_SOURCE_US (3 * 3600 * SQ_SECOND_US)
 
 typedef struct {
     const char *name;

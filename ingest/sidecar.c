@@ -109,8 +109,7 @@ bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLe
     xmlRelaxNGFreeValidCtxt(vctx);
     if (rc != 0) {
         if (!*error)
-            g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s: does not match the schema",
-                        name);
+            g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s: does not match the schema", name);
         goto out;
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);

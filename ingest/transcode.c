@@ -31,7 +31,7 @@ typedef struct {
     AVAudioFifo *fifo;
     SqHouseOutput out;
     SqAnalysis *analysis;
-    bool audio_ready;   /* the measurement is in and the audio graph built */
+    bool audio_ready;     /* the measurement is in and the audio graph built */
     int64_t video_origin; /* pts (video time base) of the first frame: time zero */
     int64_t video_end;    /* pts (video time base, re-based) where the last frame ends */
     bool have_origin;
@@ -50,8 +50,8 @@ static bool graph_link(Graph *g, const char *src_name, const char *src_args, con
 {
     g->graph = avfilter_graph_alloc();
     g->graph->nb_threads = 1; /* the encoders own the cores */
-    int ret = avfilter_graph_create_filter(&g->src, avfilter_get_by_name(src_name), "in",
-                                           src_args, NULL, g->graph);
+    int ret = avfilter_graph_create_filter(&g->src, avfilter_get_by_name(src_name), "in", src_args,
+                                           NULL, g->graph);
     if (ret >= 0)
         ret = avfilter_graph_create_filter(&g->sink, avfilter_get_by_name(sink_name), "out", NULL,
                                            NULL, g->graph);
@@ -120,10 +120,9 @@ static bool build_audio_graph(Transcode *t, const SqLoudnessPlan *plan, GError *
     if (t->adec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
         av_channel_layout_default(&t->adec->ch_layout, t->adec->ch_layout.nb_channels);
     av_channel_layout_describe(&t->adec->ch_layout, layout, sizeof(layout));
-    g_autofree char *args =
-        g_strdup_printf("time_base=1/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s",
-                        t->adec->sample_rate, t->adec->sample_rate,
-                        av_get_sample_fmt_name(t->adec->sample_fmt), layout);
+    g_autofree char *args = g_strdup_printf(
+        "time_base=1/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s", t->adec->sample_rate,
+        t->adec->sample_rate, av_get_sample_fmt_name(t->adec->sample_fmt), layout);
     g_autofree char *desc = audio_filter_description(plan, true);
     if (!graph_link(&t->audio, "abuffer", args, "abuffersink", desc, error))
         return false;
@@ -199,8 +198,7 @@ static bool pull_audio(Transcode *t, GError **error)
     int ret;
     while ((ret = av_buffersink_get_frame(t->audio.sink, t->filtered)) >= 0) {
         note_output_loudness(t, t->filtered);
-        av_audio_fifo_write(t->fifo, (void **)t->filtered->extended_data,
-                            t->filtered->nb_samples);
+        av_audio_fifo_write(t->fifo, (void **)t->filtered->extended_data, t->filtered->nb_samples);
         av_frame_unref(t->filtered);
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF) {
@@ -221,10 +219,9 @@ static bool filter_audio_frame(Transcode *t, AVFrame *frame, GError **error)
             pts = frame->pts;
         const AVStream *vst = t->media->fmt->streams[t->media->video_index];
         int64_t origin = av_rescale_q(t->video_origin, vst->time_base, t->adec->pkt_timebase);
-        frame->pts = pts == AV_NOPTS_VALUE
-                         ? AV_NOPTS_VALUE
-                         : av_rescale_q(pts - origin, t->adec->pkt_timebase,
-                                        (AVRational){1, t->adec->sample_rate});
+        frame->pts = pts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE
+                                           : av_rescale_q(pts - origin, t->adec->pkt_timebase,
+                                                          (AVRational){1, t->adec->sample_rate});
     }
     int ret = av_buffersrc_add_frame_flags(t->audio.src, frame, AV_BUFFERSRC_FLAG_KEEP_REF);
     if (ret < 0) {
@@ -277,8 +274,7 @@ static bool pull_video(Transcode *t, GError **error)
 {
     int ret;
     while ((ret = av_buffersink_get_frame(t->video.sink, t->filtered)) >= 0) {
-        run_detector_feed(&t->black, luma_is_black(t->filtered->data[0],
-                                                   t->filtered->linesize[0],
+        run_detector_feed(&t->black, luma_is_black(t->filtered->data[0], t->filtered->linesize[0],
                                                    t->filtered->width, t->filtered->height));
         bool ok = house_output_video(&t->out, t->filtered, error);
         av_frame_unref(t->filtered);

@@ -123,8 +123,8 @@ static TakeResult take(SqCatalog *cat, const char *library, const char *dir, con
         if (waited_us < (int64_t)(3 * watch->settle_seconds * SQ_SECOND_US) + 2 * SQ_SECOND_US)
             return TAKE_WAIT;
         g_set_error(&error, SQ_ERROR, SQ_ERROR_INVALID,
-                    "%s: no metadata: expected a sidecar %s.xml or a row in a manifest CSV",
-                    name, name);
+                    "%s: no metadata: expected a sidecar %s.xml or a row in a manifest CSV", name,
+                    name);
         reject(dir, path, NULL, error->message);
         if (watch->on_file)
             watch->on_file(path, NULL, error, watch->user_data);
@@ -187,7 +187,8 @@ bool sq_watch_run(SqCatalog *cat, const char *library_dir, const char *dir,
             if (g_stat(path, &st) != 0 || !S_ISREG(st.st_mode))
                 continue;
             g_hash_table_add(present, (gpointer)name);
-            int64_t mtime_us = (int64_t)st.st_mtim.tv_sec * SQ_SECOND_US + st.st_mtim.tv_nsec / 1000;
+            int64_t mtime_us =
+                (int64_t)st.st_mtim.tv_sec * SQ_SECOND_US + st.st_mtim.tv_nsec / 1000;
             Seen *s = g_hash_table_lookup(seen, name);
             if (!s || s->size != (int64_t)st.st_size || s->mtime_us != mtime_us) {
                 if (!s) {
@@ -202,9 +203,9 @@ bool sq_watch_run(SqCatalog *cat, const char *library_dir, const char *dir,
             int64_t stable_us = now - s->stable_since_mono;
             if (stable_us < (int64_t)(watch->settle_seconds * SQ_SECOND_US))
                 continue;
-            TakeResult r = take(cat, library_dir, dir, path,
-                                stable_us - (int64_t)(watch->settle_seconds * SQ_SECOND_US),
-                                options, watch);
+            TakeResult r =
+                take(cat, library_dir, dir, path,
+                     stable_us - (int64_t)(watch->settle_seconds * SQ_SECOND_US), options, watch);
             if (r == TAKE_STOP)
                 return true;
             if (r == TAKE_DONE)

@@ -34,8 +34,10 @@ static void test_reopen_keeps_version(void)
         g_autoptr(SqCatalog) cat = sq_catalog_open(path, NULL);
         g_assert_nonnull(cat);
         version = sq_catalog_schema_version(cat);
-        g_assert_true(sq_catalog_exec(cat, "INSERT INTO lessons (subject, grade, number)"
-                                           " VALUES ('math', 5, 1)", NULL));
+        g_assert_true(sq_catalog_exec(cat,
+                                      "INSERT INTO lessons (subject, grade, number)"
+                                      " VALUES ('math', 5, 1)",
+                                      NULL));
     }
     g_autoptr(SqCatalog) cat = sq_catalog_open(path, NULL);
     g_assert_cmpint(sq_catalog_schema_version(cat), ==, version);
