@@ -33,6 +33,8 @@ static void print_usage(FILE *out)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* stdout is for results and --json; logs for operators go to stderr. */
+    g_log_writer_default_set_use_stderr(TRUE);
     SqCli cli = {0};
 
     /* Global options may come before the verb; verbs accept them too. */

@@ -105,9 +105,14 @@ bool sq_ingest_file(SqCatalog *cat, const char *library_dir, const char *source_
         g_propagate_prefixed_error(error, local, "%s: ", name);
         return false;
     }
+    /* What an interrupted run left is cleaned before anything else. */
+    if (!sq_library_sweep(cat, library_dir, error))
+        return false;
     g_autofree char *sha = file_sha256(source_path, cancellable, &local);
     if (!sha) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_IO, "%s: cannot read: %s", name, local->message);
+        bool cancelled = g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        g_set_error(error, SQ_ERROR, cancelled ? SQ_ERROR_CANCELLED : SQ_ERROR_IO,
+                    "%s: %s%s", name, cancelled ? "" : "cannot read: ", local->message);
         g_error_free(local);
         return false;
     }
@@ -116,9 +121,6 @@ bool sq_ingest_file(SqCatalog *cat, const char *library_dir, const char *source_
         return false;
     if (existing > 0)
         return update_duplicate(cat, existing, meta, result, error);
-
-    if (!sq_library_sweep(cat, library_dir, error))
-        return false;
 
     SqMedia media;
     if (!media_open(source_path, &media, error))
