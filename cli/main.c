@@ -33,6 +33,7 @@ static void print_usage(FILE *out)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    g_set_prgname("sabaq");
     /* stdout is for results and --json; logs for operators go to stderr. */
     g_log_writer_default_set_use_stderr(TRUE);
     SqCli cli = {0};

@@ -41,6 +41,7 @@ typedef struct {
     int64_t expected_frames;
     int64_t started_mono, last_progress_mono;
     int decode_errors;
+    int read_error; /* from av_read_frame, other than the end of file */
     AVFrame *decoded, *filtered, *chunk;
     AVPacket *pkt;
 } Transcode;
@@ -382,6 +383,13 @@ static bool check_complete(Transcode *t, GError **error)
                     (double)frames / SQ_FPS, (double)t->expected_frames / SQ_FPS);
         return false;
     }
+    if (t->read_error) {
+        char text[AV_ERROR_MAX_STRING_SIZE] = {0};
+        av_strerror(t->read_error, text, sizeof(text));
+        g_set_error(error, SQ_ERROR, SQ_ERROR_MEDIA, "%s: damaged: reading stopped at %.1f s: %s",
+                    t->media->name, (double)frames / SQ_FPS, text);
+        return false;
+    }
     if (t->decode_errors > 25 + frames / 100) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_MEDIA, "%s: undecodable: %d damaged packets",
                     t->media->name, t->decode_errors);
@@ -423,7 +431,7 @@ static bool run(Transcode *t, const char *source_path, const char *out_path, GEr
         report_progress(t, false);
     }
     if (ret != AVERROR_EOF)
-        t->decode_errors += 1000; /* a read error: the source is damaged */
+        t->read_error = ret;
     if (!flush(t, error))
         return false;
     run_detector_finish(&t->black);
