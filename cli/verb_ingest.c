@@ -32,9 +32,11 @@ static void on_progress(const char *source, double fraction, double speed, doubl
         g_autoptr(JsonNode) node = json_builder_get_root(b);
         cli_print_json(node);
     } else if (r->tty) {
+        /* The base name keeps the line within the terminal's width. */
+        g_autofree char *name = g_path_get_basename(source);
         g_autofree char *eta_text = sq_format_clock_seconds((int64_t)eta);
-        fprintf(stderr, "\r\033[K%s  %5.1f%%  %.1fx real time  ETA %s", source, fraction * 100,
-                speed, eta < 0 ? "?" : eta_text);
+        fprintf(stderr, "\r\033[K%s  %5.1f%%  %.1fx real time  ETA %s", name, fraction * 100, speed,
+                eta < 0 ? "?" : eta_text);
         fflush(stderr);
     }
 }
@@ -127,7 +129,7 @@ static void on_watched_file(const char *source, const SqIngestResult *res, const
 
 int verb_ingest(SqCli *cli, int argc, char **argv)
 {
-    SqLessonMeta meta = {0};
+    SqLessonMeta meta = {.grade = SQ_META_ABSENT, .number = SQ_META_ABSENT};
     g_autofree char *manifest = NULL, *watch_dir = NULL, *profile_name = NULL;
     gboolean json = FALSE;
     double settle = 5.0;

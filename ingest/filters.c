@@ -38,13 +38,19 @@ char *video_filter_description(const SqMedia *media, const SqProfile *profile)
     /* bwdif sends one frame per frame, so 50i becomes 25p; it touches only
      * frames flagged interlaced unless the stream says it is interlaced.
      * fps=25 drops or repeats frames to the house rate, keeping duration. */
+    /* An untagged picture is taken as BT.709 from 720 lines up and BT.601
+     * below, as players do; swscale alone would assume BT.601 for all. */
+    const char *in_matrix = media->colour_matrix_known ? "auto"
+                            : media->height >= 720     ? "bt709"
+                                                       : "bt601";
     return g_strdup_printf("bwdif=mode=send_frame:parity=auto:deint=%s,"
                            "fps=fps=25:round=near,"
-                           "scale=w=%d:h=%d:flags=bicubic:out_color_matrix=bt709:out_range=tv,"
+                           "scale=w=%d:h=%d:flags=bicubic:in_color_matrix=%s:"
+                           "out_color_matrix=bt709:out_range=tv,"
                            "pad=w=%d:h=%d:x=(ow-iw)/2:y=(oh-ih)/2:color=black,"
                            "setsar=1,format=yuv420p",
-                           media->interlaced ? "all" : "interlaced", w, h, profile->width,
-                           profile->height);
+                           media->interlaced ? "all" : "interlaced", w, h, in_matrix,
+                           profile->width, profile->height);
 }
 
 char *audio_filter_description(const SqLoudnessPlan *plan, bool measure)
@@ -56,8 +62,14 @@ char *audio_filter_description(const SqLoudnessPlan *plan, bool measure)
                        "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo");
     if (plan) {
         g_string_append_printf(s, ",volume=volume=%.3fdB:precision=float", plan->gain_db);
+        /* alimiter only sees sample peaks; at 4x the rate they are the
+         * true peaks (ITU-R BS.1770 measures at 4x), so a spike's
+         * inter-sample overshoot is limited too. */
         if (plan->limit)
-            g_string_append_printf(s, ",alimiter=limit=%.5f:attack=5:release=50:level=0:latency=1",
+            g_string_append_printf(s,
+                                   ",aresample=192000,"
+                                   "alimiter=limit=%.5f:attack=5:release=50:level=0:latency=1,"
+                                   "aresample=48000",
                                    pow(10.0, plan->limit_dbfs / 20.0));
     }
     /* ebur128 works in doubles; the encoder and the silence detector take

@@ -46,8 +46,11 @@ char *sq_profile_names(void);
 
 /* ---- what a file is ------------------------------------------------- */
 
+/* A grade or lesson number nobody gave (0 is a value, and out of range). */
+#define SQ_META_ABSENT G_MININT
+
 typedef struct {
-    /* A lesson: */
+    /* A lesson (grade and number SQ_META_ABSENT when not given): */
     char *subject;  /* identifier, e.g. "math"; need not be known yet */
     int grade;      /* 1..11 */
     int number;     /* 1.. in the (subject, grade) sequence */
@@ -66,7 +69,9 @@ bool sq_lesson_meta_is_filler(const SqLessonMeta *meta);
 
 /* ---- ingesting ------------------------------------------------------ */
 
-/* Called about 4 times a second while a file is encoded. fraction 0..1,
+/* Called about 4 times a second while a file is encoded; source is the
+ * path as given to sq_ingest_file (the same string the caller reports the
+ * outcome with). fraction 0..1,
  * speed as a multiple of real time, eta in seconds (negative: unknown). */
 typedef void (*SqIngestProgressFn)(const char *source, double fraction, double speed,
                                    double eta_seconds, void *user_data);

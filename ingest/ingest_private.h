@@ -28,6 +28,7 @@ typedef struct {
     AVRational sample_aspect; /* 0/1 when unknown: square */
     AVRational frame_rate;
     bool interlaced;
+    bool colour_matrix_known; /* the stream says BT.601 or BT.709 */
     int audio_channels, audio_rate;
 } SqMedia;
 

@@ -9,6 +9,26 @@
 #define INSIDE_SILENCE_MIN (10 * SQ_FPS) /* silence inside a lesson: over 10 s */
 #define LOUDNESS_TOLERANCE 0.5
 
+/* The loudness and true peak the catalog records are those of the file as
+ * written, after the AAC encoder (which can move noise-like audio by a few
+ * tenths of a dB): one more audio-only decode, about 1 % of the job. */
+static bool measure_written_audio(const char *path, SqTranscodeResult *tr,
+                                  GCancellable *cancellable, GError **error)
+{
+    enum { HOUSE_AUDIO_STREAM = 1 }; /* house_output.c: video 0, audio 1 */
+    SqAnalysis *analysis = analysis_start(path, HOUSE_AUDIO_STREAM, cancellable);
+    SqLoudness written = {0};
+    bool ok = analysis_finish(analysis, &written, error);
+    analysis_free(analysis);
+    if (ok) {
+        tr->loudness_out_lufs = written.integrated_lufs;
+        tr->true_peak_out_dbtp = written.true_peak_dbtp;
+    }
+    if (written.silence_runs)
+        g_array_free(written.silence_runs, TRUE);
+    return ok;
+}
+
 static GPtrArray *collect_findings(const SqTranscodeResult *tr)
 {
     GPtrArray *findings = g_ptr_array_new_with_free_func((GDestroyNotify)finding_free);
@@ -111,8 +131,8 @@ bool sq_ingest_file(SqCatalog *cat, const char *library_dir, const char *source_
     g_autofree char *sha = file_sha256(source_path, cancellable, &local);
     if (!sha) {
         bool cancelled = g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-        g_set_error(error, SQ_ERROR, cancelled ? SQ_ERROR_CANCELLED : SQ_ERROR_IO,
-                    "%s: %s%s", name, cancelled ? "" : "cannot read: ", local->message);
+        g_set_error(error, SQ_ERROR, cancelled ? SQ_ERROR_CANCELLED : SQ_ERROR_IO, "%s: %s%s", name,
+                    cancelled ? "" : "cannot read: ", local->message);
         g_error_free(local);
         return false;
     }
@@ -141,7 +161,8 @@ bool sq_ingest_file(SqCatalog *cat, const char *library_dir, const char *source_
         .progress = options ? options->progress : NULL,
         .progress_data = options ? options->progress_data : NULL,
     };
-    if (!transcode_run(&media, source_path, tmp.path, &params, &tr, error))
+    if (!transcode_run(&media, source_path, tmp.path, &params, &tr, error) ||
+        !measure_written_audio(tmp.path, &tr, cancellable, error))
         goto out;
     findings = collect_findings(&tr);
     relpath = library_asset_relpath(sha);

@@ -86,7 +86,7 @@ static bool is_blank_record(const GPtrArray *fields)
 static bool parse_int_field(const char *text, const char *name, int *out, GError **error)
 {
     if (!*text) {
-        *out = 0; /* missing: validation names it */
+        *out = SQ_META_ABSENT; /* validation names it */
         return true;
     }
     char *end = NULL;

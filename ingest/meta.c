@@ -11,7 +11,7 @@ void sq_lesson_meta_clear(SqLessonMeta *meta)
     g_clear_pointer(&meta->title, g_free);
     g_clear_pointer(&meta->description, g_free);
     g_clear_pointer(&meta->filler_tags, g_free);
-    meta->grade = meta->number = 0;
+    meta->grade = meta->number = SQ_META_ABSENT;
 }
 
 void sq_lesson_meta_copy(SqLessonMeta *dest, const SqLessonMeta *src)
@@ -65,7 +65,7 @@ bool sq_lesson_meta_validate(const SqLessonMeta *meta, GError **error)
                     meta->subject);
         return false;
     }
-    if (meta->grade == 0) {
+    if (meta->grade == SQ_META_ABSENT) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "grade is missing");
         return false;
     }
@@ -73,7 +73,7 @@ bool sq_lesson_meta_validate(const SqLessonMeta *meta, GError **error)
         g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "grade %d is outside 1-11", meta->grade);
         return false;
     }
-    if (meta->number == 0) {
+    if (meta->number == SQ_META_ABSENT) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "lesson number is missing");
         return false;
     }

@@ -91,6 +91,7 @@ bool media_open(const char *path, SqMedia *media, GError **error)
         media->sample_aspect = av_guess_sample_aspect_ratio(media->fmt, (AVStream *)st, NULL);
         media->frame_rate = av_guess_frame_rate(media->fmt, (AVStream *)st, NULL);
         enum AVFieldOrder fo = st->codecpar->field_order;
+        media->colour_matrix_known = st->codecpar->color_space != AVCOL_SPC_UNSPECIFIED;
         media->interlaced =
             fo == AV_FIELD_TT || fo == AV_FIELD_BB || fo == AV_FIELD_TB || fo == AV_FIELD_BT;
     }

@@ -2,6 +2,7 @@
  * validated by data/lesson.rng (compiled into the binary). No network, no
  * DTD, no entities: a sidecar comes from outside. */
 #include "ingest_private.h"
+#include "sabaq-resources.h"
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -21,9 +22,13 @@ typedef struct {
 static void keep_first_error_cb(void *data, xmlErrorPtr e)
 {
     ErrorSink *sink = data;
-    if (!sink->error || *sink->error || !e)
+    /* Warnings (a reserved "<?xml-foo" PI name, ...) do not refuse. */
+    if (!sink->error || *sink->error || !e || e->level < XML_ERR_ERROR)
         return;
     g_autofree char *msg = g_strstrip(g_strdup(e->message ? e->message : "invalid"));
+    /* Some libxml2 messages run over two lines ("...\nBytes: 0xC0"); a
+     * reason is one line. */
+    g_strdelimit(msg, "\r\n", ' ');
     g_set_error(sink->error, SQ_ERROR, SQ_ERROR_INVALID, "%s:%d: %s", sink->name, e->line, msg);
 }
 
@@ -32,8 +37,11 @@ static xmlRelaxNGPtr load_schema(void)
     static xmlRelaxNGPtr schema;
     static gsize done;
     if (g_once_init_enter(&done)) {
-        g_autoptr(GBytes) bytes =
-            g_resources_lookup_data(SIDECAR_SCHEMA, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+        /* Asking the resource by name keeps its object file in the link:
+         * from a static library, one only registered by a constructor is
+         * dropped, and the global lookup then finds nothing. */
+        g_autoptr(GBytes) bytes = g_resource_lookup_data(sq_data_get_resource(), SIDECAR_SCHEMA,
+                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
         gsize size = 0;
         const char *data = bytes ? g_bytes_get_data(bytes, &size) : NULL;
         xmlRelaxNGParserCtxtPtr pctx = data ? xmlRelaxNGNewMemParserCtxt(data, (int)size) : NULL;
@@ -69,6 +77,61 @@ static char *child_text(xmlNodePtr node, const char *name)
     return NULL;
 }
 
+/* The metadata the root element carries, whether or not it is valid. */
+static void read_meta(xmlNodePtr root, SqLessonMeta *meta)
+{
+    if (strcmp((const char *)root->name, "filler") == 0) {
+        meta->filler_tags = prop(root, "tags");
+        meta->title = child_text(root, "title");
+        return;
+    }
+    meta->subject = prop(root, "subject");
+    meta->language = prop(root, "language");
+    g_autofree char *grade = prop(root, "grade");
+    g_autofree char *number = prop(root, "number");
+    meta->grade = grade ? (int)g_ascii_strtoll(grade, NULL, 10) : SQ_META_ABSENT;
+    meta->number = number ? (int)g_ascii_strtoll(number, NULL, 10) : SQ_META_ABSENT;
+    meta->title = child_text(root, "title");
+    meta->description = child_text(root, "description");
+}
+
+/* RelaxNG says only "failed to validate attributes"; the metadata check
+ * names the field and the value, so its message replaces that one. */
+static void explain_invalid(const char *name, xmlNodePtr root, GError **error)
+{
+    if (!root || (strcmp((const char *)root->name, "lesson") != 0 &&
+                  strcmp((const char *)root->name, "filler") != 0))
+        return;
+    SqLessonMeta meta = {0};
+    g_autoptr(GError) detail = NULL;
+    static const char *const numbers[] = {"grade", "number"};
+    for (size_t i = 0; i < G_N_ELEMENTS(numbers) && !detail; i++) {
+        g_autofree char *v = prop(root, numbers[i]);
+        gint64 n;
+        if (v && !g_ascii_string_to_signed(v, 10, G_MININT, G_MAXINT, &n, NULL))
+            g_set_error(&detail, SQ_ERROR, SQ_ERROR_INVALID, "%s '%s' is not a whole number",
+                        numbers[i], v);
+    }
+    read_meta(root, &meta);
+    if (detail || !sq_lesson_meta_validate(&meta, &detail)) {
+        g_clear_error(error);
+        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s:%ld: %s", name, xmlGetLineNo(root),
+                    detail->message);
+    }
+    sq_lesson_meta_clear(&meta);
+}
+
+/* The line where needle first appears in text (libxml2 keeps none for a
+ * DTD node), or 1. */
+static int line_of(const char *text, gsize length, const char *needle)
+{
+    const char *at = g_strstr_len(text, (gssize)length, needle);
+    int line = 1;
+    for (const char *p = text; at && p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
 bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLessonMeta *meta,
                       GError **error)
 {
@@ -83,9 +146,9 @@ bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLe
     xmlParserCtxtPtr ctx = xmlNewParserCtxt();
     xmlSetStructuredErrorFunc(&sink, keep_first_error_cb);
     /* No XML_PARSE_NOENT, no DTD loading: entities stay unexpanded and
-     * nothing is fetched. */
-    xmlDocPtr doc = xmlCtxtReadMemory(ctx, text, (int)length, name, "UTF-8",
-                                      XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+     * nothing is fetched. (No XML_PARSE_NOBLANKS either: it shifts the
+     * line numbers libxml2 gives elements, which messages quote.) */
+    xmlDocPtr doc = xmlCtxtReadMemory(ctx, text, (int)length, name, "UTF-8", XML_PARSE_NONET);
     bool ok = false;
     if (!doc) {
         if (!*error)
@@ -95,7 +158,7 @@ bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLe
     if (doc->intSubset || doc->extSubset) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID,
                     "%s:%d: a DOCTYPE is not allowed in a sidecar", name,
-                    doc->intSubset ? (int)xmlGetLineNo((xmlNodePtr)doc->intSubset) : 1);
+                    line_of(text, length, "<!DOCTYPE"));
         goto out;
     }
     xmlRelaxNGPtr schema = load_schema();
@@ -107,25 +170,14 @@ bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLe
     xmlRelaxNGSetValidStructuredErrors(vctx, keep_first_error_cb, &sink);
     int rc = xmlRelaxNGValidateDoc(vctx, doc);
     xmlRelaxNGFreeValidCtxt(vctx);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
     if (rc != 0) {
+        explain_invalid(name, root, error);
         if (!*error)
             g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s: does not match the schema", name);
         goto out;
     }
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (strcmp((const char *)root->name, "filler") == 0) {
-        meta->filler_tags = prop(root, "tags");
-        meta->title = child_text(root, "title");
-    } else {
-        meta->subject = prop(root, "subject");
-        meta->language = prop(root, "language");
-        g_autofree char *grade = prop(root, "grade");
-        g_autofree char *number = prop(root, "number");
-        meta->grade = (int)g_ascii_strtoll(grade, NULL, 10);
-        meta->number = (int)g_ascii_strtoll(number, NULL, 10);
-        meta->title = child_text(root, "title");
-        meta->description = child_text(root, "description");
-    }
+    read_meta(root, meta);
     ok = sq_lesson_meta_validate(meta, error);
     if (!ok)
         g_prefix_error(error, "%s: ", name);

@@ -24,6 +24,7 @@ typedef struct {
 
 typedef struct {
     SqMedia *media;
+    const char *source_path; /* as the caller named it, for progress */
     const SqTranscodeParams *params;
     SqTranscodeResult *result;
     AVCodecContext *vdec, *adec;
@@ -145,7 +146,7 @@ static void report_progress(Transcode *t, bool force)
     double fraction = total_s > 0 ? MIN(done_s / total_s, 1.0) : 0.0;
     double speed = elapsed > 0 ? done_s / elapsed : 0.0;
     double eta = speed > 0 ? (total_s - done_s) / speed : -1.0;
-    t->params->progress(t->media->name, fraction, speed, eta, t->params->progress_data);
+    t->params->progress(t->source_path, fraction, speed, eta, t->params->progress_data);
 }
 
 /* Audio goes to the encoder in 1024-sample frames, never ahead of the
@@ -445,7 +446,7 @@ bool transcode_run(SqMedia *media, const char *source_path, const char *out_path
     memset(result, 0, sizeof(*result));
     result->loudness_out_lufs = -70.0;
     result->true_peak_out_dbtp = -144.0;
-    Transcode t = {.media = media, .params = params, .result = result};
+    Transcode t = {.media = media, .source_path = source_path, .params = params, .result = result};
     g_queue_init(&t.waiting_audio);
     run_detector_init(&t.black, BLACK_MIN_FRAMES);
     t.decoded = av_frame_alloc();
