@@ -9,7 +9,7 @@ packages=(
   libglib2.0-dev libjson-glib-dev libsqlite3-dev libxml2-dev
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev
   # tests: media generation and independent checkers
-  ffmpeg libxml2-utils python3 sqlite3
+  ffmpeg libxml2-utils python3 sqlite3 valgrind fonts-dejavu-core
 )
 
 missing=()

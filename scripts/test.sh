@@ -7,10 +7,13 @@ scripts/deps.sh || exit 1
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 meson test -C build --print-errorlogs --num-processes 2 "$@"
 status=$?
-python3 - build/meson-logs/testlog.json <<'PY'
+# The unit tests again under valgrind: invalid reads and leaks fail them.
+meson test -C build --print-errorlogs --num-processes 2 --suite unit --setup valgrind "$@" \
+  || status=1
+python3 - build/meson-logs/testlog.json build/meson-logs/testlog-valgrind.json <<'PY'
 import json, sys
 passed = failed = skipped = 0
-for line in open(sys.argv[1], encoding="utf-8"):
+for line in (l for path in sys.argv[1:] for l in open(path, encoding="utf-8")):
     result = json.loads(line)["result"]
     if result in ("OK", "EXPECTEDFAIL"):
         passed += 1
