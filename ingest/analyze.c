@@ -30,8 +30,7 @@ struct SqAnalysis {
 typedef struct {
     AVFormatContext *fmt;
     AVCodecContext *dec;
-    AVFilterGraph *graph;
-    AVFilterContext *src, *sink;
+    SqFilterGraph graph;
     AVFrame *decoded;
     AVFrame *filtered;
     AVPacket *pkt;
@@ -69,7 +68,7 @@ static void collect(SqAnalysis *a, Pass *p, const AVFrame *frame)
 static int drain(SqAnalysis *a, Pass *p)
 {
     int ret;
-    while ((ret = av_buffersink_get_frame(p->sink, p->filtered)) >= 0) {
+    while ((ret = av_buffersink_get_frame(p->graph.sink, p->filtered)) >= 0) {
         collect(a, p, p->filtered);
         av_frame_unref(p->filtered);
     }
@@ -78,38 +77,12 @@ static int drain(SqAnalysis *a, Pass *p)
 
 static bool build_graph(Pass *p, GError **error)
 {
-    p->graph = avfilter_graph_alloc();
-    char layout[128] = "";
-    av_channel_layout_describe(&p->dec->ch_layout, layout, sizeof(layout));
-    g_autofree char *args = g_strdup_printf(
-        "time_base=1/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s", p->dec->sample_rate,
-        p->dec->sample_rate, av_get_sample_fmt_name(p->dec->sample_fmt), layout);
-    int ret = avfilter_graph_create_filter(&p->src, avfilter_get_by_name("abuffer"), "in", args,
-                                           NULL, p->graph);
-    if (ret >= 0)
-        ret = avfilter_graph_create_filter(&p->sink, avfilter_get_by_name("abuffersink"), "out",
-                                           NULL, NULL, p->graph);
-    if (ret < 0) {
-        set_av_error(error, ret, SQ_ERROR_INTERNAL, "audio analysis filters");
-        return false;
-    }
-    AVFilterInOut *outputs = avfilter_inout_alloc();
-    AVFilterInOut *inputs = avfilter_inout_alloc();
-    outputs->name = av_strdup("in");
-    outputs->filter_ctx = p->src;
-    inputs->name = av_strdup("out");
-    inputs->filter_ctx = p->sink;
+    g_autofree char *args = audio_source_args(p->dec);
     g_autofree char *desc = audio_filter_description(NULL, true);
-    ret = avfilter_graph_parse_ptr(p->graph, desc, &inputs, &outputs, NULL);
-    avfilter_inout_free(&inputs);
-    avfilter_inout_free(&outputs);
-    if (ret >= 0)
-        ret = avfilter_graph_config(p->graph, NULL);
-    if (ret < 0) {
-        set_av_error(error, ret, SQ_ERROR_INTERNAL, "audio analysis filters");
+    if (!filter_graph_build(&p->graph, "abuffer", args, "abuffersink", desc, error))
         return false;
-    }
-    av_buffersink_set_frame_size(p->sink, SQ_AUDIO_SAMPLES_PER_FRAME);
+    /* Blocks of one video frame's samples: the silence detector's unit. */
+    av_buffersink_set_frame_size(p->graph.sink, SQ_AUDIO_SAMPLES_PER_FRAME);
     return true;
 }
 
@@ -123,7 +96,7 @@ static int feed(SqAnalysis *a, Pass *p, AVFrame *frame)
         frame->pts = av_rescale_q(frame->pts - p->first_pts, p->dec->pkt_timebase,
                                   (AVRational){1, p->dec->sample_rate});
     }
-    int ret = av_buffersrc_add_frame_flags(p->src, frame, AV_BUFFERSRC_FLAG_KEEP_REF);
+    int ret = av_buffersrc_add_frame_flags(p->graph.src, frame, AV_BUFFERSRC_FLAG_KEEP_REF);
     if (ret < 0)
         return ret;
     return drain(a, p);
@@ -210,7 +183,7 @@ static gpointer analysis_thread(gpointer data)
     a->ok = run_pass(a, &p, &a->error);
     a->result.silence_runs = p.silence.runs;
     p.silence.runs = NULL;
-    avfilter_graph_free(&p.graph);
+    filter_graph_clear(&p.graph);
     avcodec_free_context(&p.dec);
     avformat_close_input(&p.fmt);
     av_frame_free(&p.decoded);

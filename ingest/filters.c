@@ -2,7 +2,58 @@
  * descriptions. Building them into graphs is in transcode.c/analyze.c. */
 #include "ingest_private.h"
 
+#include <libavcodec/avcodec.h>
+#include <libavfilter/avfilter.h>
+#include <libavutil/channel_layout.h>
 #include <math.h>
+
+bool filter_graph_build(SqFilterGraph *g, const char *src_name, const char *src_args,
+                        const char *sink_name, const char *description, GError **error)
+{
+    g->graph = avfilter_graph_alloc();
+    g->graph->nb_threads = 1;
+    int ret = avfilter_graph_create_filter(&g->src, avfilter_get_by_name(src_name), "in", src_args,
+                                           NULL, g->graph);
+    if (ret >= 0)
+        ret = avfilter_graph_create_filter(&g->sink, avfilter_get_by_name(sink_name), "out", NULL,
+                                           NULL, g->graph);
+    if (ret >= 0) {
+        AVFilterInOut *outputs = avfilter_inout_alloc();
+        AVFilterInOut *inputs = avfilter_inout_alloc();
+        outputs->name = av_strdup("in");
+        outputs->filter_ctx = g->src;
+        inputs->name = av_strdup("out");
+        inputs->filter_ctx = g->sink;
+        ret = avfilter_graph_parse_ptr(g->graph, description, &inputs, &outputs, NULL);
+        avfilter_inout_free(&inputs);
+        avfilter_inout_free(&outputs);
+    }
+    if (ret >= 0)
+        ret = avfilter_graph_config(g->graph, NULL);
+    if (ret < 0) {
+        g_autofree char *prefix = g_strdup_printf("filter graph '%s'", description);
+        set_av_error(error, ret, SQ_ERROR_INTERNAL, prefix);
+        return false;
+    }
+    return true;
+}
+
+void filter_graph_clear(SqFilterGraph *g)
+{
+    avfilter_graph_free(&g->graph);
+    g->src = g->sink = NULL;
+}
+
+char *audio_source_args(AVCodecContext *decoder)
+{
+    char layout[128] = "";
+    if (decoder->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+        av_channel_layout_default(&decoder->ch_layout, decoder->ch_layout.nb_channels);
+    av_channel_layout_describe(&decoder->ch_layout, layout, sizeof(layout));
+    return g_strdup_printf("time_base=1/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s",
+                           decoder->sample_rate, decoder->sample_rate,
+                           av_get_sample_fmt_name(decoder->sample_fmt), layout);
+}
 
 void fit_picture(int src_width, int src_height, AVRational sample_aspect, int frame_width,
                  int frame_height, int *out_width, int *out_height)

@@ -123,31 +123,6 @@ static AVAudioFifo *render_audio(const HouseAsset *h, SqTranscodeResult *tr, GEr
     return fifo;
 }
 
-/* Encodes the soundtrack up to sample until, in whole encoder frames
- * except at the very end (a short frame ends the stream). */
-static bool encode_audio_until(SqHouseOutput *out, AVAudioFifo *fifo, int64_t until, bool last,
-                               AVFrame *chunk, GError **error)
-{
-    const int frame_size = out->aenc->frame_size;
-    while (out->audio_samples < until && (last || until - out->audio_samples >= frame_size)) {
-        int n = (int)MIN((int64_t)frame_size, until - out->audio_samples);
-        av_frame_unref(chunk);
-        chunk->nb_samples = n;
-        chunk->format = AV_SAMPLE_FMT_FLTP;
-        chunk->sample_rate = SQ_AUDIO_RATE;
-        av_channel_layout_default(&chunk->ch_layout, 2);
-        if (av_frame_get_buffer(chunk, 0) < 0) {
-            g_set_error(error, SQ_ERROR, SQ_ERROR_INTERNAL, "out of memory");
-            return false;
-        }
-        av_samples_set_silence(chunk->extended_data, 0, n, 2, AV_SAMPLE_FMT_FLTP);
-        av_audio_fifo_read(fifo, (void **)chunk->extended_data, n);
-        if (!house_output_audio(out, chunk, error))
-            return false;
-    }
-    return true;
-}
-
 /* Renders one house asset into path. */
 static bool render(const HouseAsset *h, const SqProfile *profile, const char *path,
                    SqTranscodeResult *tr, GError **error)
@@ -161,13 +136,13 @@ static bool render(const HouseAsset *h, const SqProfile *profile, const char *pa
         return false;
     SqHouseOutput out;
     AVFilterGraph *graph = avfilter_graph_alloc();
-    AVFrame *frame = av_frame_alloc(), *chunk = av_frame_alloc();
+    AVFrame *frame = av_frame_alloc();
     AVFilterContext *sink = source_graph(graph, desc, false, error);
     bool ok = sink && house_output_open(&out, path, profile, error);
     while (ok && av_buffersink_get_frame(sink, frame) >= 0) {
         ok = house_output_video(&out, frame, error) &&
-             encode_audio_until(&out, fifo, out.video_frames * SQ_AUDIO_SAMPLES_PER_FRAME, false,
-                                chunk, error);
+             house_output_audio_from_fifo(&out, fifo, out.video_frames * SQ_AUDIO_SAMPLES_PER_FRAME,
+                                          false, error);
         av_frame_unref(frame);
     }
     if (ok && out.video_frames != frames) {
@@ -176,7 +151,8 @@ static bool render(const HouseAsset *h, const SqProfile *profile, const char *pa
         ok = false;
     }
     ok = ok &&
-         encode_audio_until(&out, fifo, frames * SQ_AUDIO_SAMPLES_PER_FRAME, true, chunk, error) &&
+         house_output_audio_from_fifo(&out, fifo, frames * SQ_AUDIO_SAMPLES_PER_FRAME, true,
+                                      error) &&
          house_output_finish(&out, error);
     if (ok) {
         tr->duration_frames = out.video_frames;
@@ -185,7 +161,6 @@ static bool render(const HouseAsset *h, const SqProfile *profile, const char *pa
     if (sink)
         house_output_close(&out);
     av_frame_free(&frame);
-    av_frame_free(&chunk);
     avfilter_graph_free(&graph);
     av_audio_fifo_free(fifo);
     return ok;

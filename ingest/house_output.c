@@ -82,6 +82,7 @@ bool house_output_open(SqHouseOutput *o, const char *path, const SqProfile *prof
 {
     memset(o, 0, sizeof(*o));
     o->pkt = av_packet_alloc();
+    o->chunk = av_frame_alloc();
     int ret = avformat_alloc_output_context2(&o->fmt, NULL, "mp4", path);
     if (ret < 0) {
         set_av_error(error, ret, SQ_ERROR_INTERNAL, "MP4 muxer");
@@ -169,6 +170,34 @@ bool house_output_audio(SqHouseOutput *o, AVFrame *frame, GError **error)
     return drain(o, o->aenc, o->ast, error);
 }
 
+bool house_output_audio_from_fifo(SqHouseOutput *o, AVAudioFifo *fifo, int64_t until, bool last,
+                                  GError **error)
+{
+    const int frame_size = o->aenc->frame_size;
+    for (;;) {
+        int64_t room = until - o->audio_samples;
+        int available = av_audio_fifo_size(fifo);
+        if (!last && (room < frame_size || available < frame_size))
+            return true;
+        int n = (int)MIN((int64_t)frame_size, room);
+        if (n <= 0)
+            return true;
+        av_frame_unref(o->chunk);
+        o->chunk->nb_samples = n;
+        o->chunk->format = AV_SAMPLE_FMT_FLTP;
+        o->chunk->sample_rate = SQ_AUDIO_RATE;
+        av_channel_layout_default(&o->chunk->ch_layout, 2);
+        if (av_frame_get_buffer(o->chunk, 0) < 0) {
+            g_set_error(error, SQ_ERROR, SQ_ERROR_INTERNAL, "out of memory");
+            return false;
+        }
+        av_samples_set_silence(o->chunk->extended_data, 0, n, 2, AV_SAMPLE_FMT_FLTP);
+        av_audio_fifo_read(fifo, (void **)o->chunk->extended_data, MIN(available, n));
+        if (!house_output_audio(o, o->chunk, error))
+            return false;
+    }
+}
+
 bool house_output_finish(SqHouseOutput *o, GError **error)
 {
     if (!house_output_video(o, NULL, error) || !house_output_audio(o, NULL, error))
@@ -202,5 +231,6 @@ void house_output_close(SqHouseOutput *o)
     avcodec_free_context(&o->venc);
     avcodec_free_context(&o->aenc);
     av_packet_free(&o->pkt);
+    av_frame_free(&o->chunk);
     memset(o, 0, sizeof(*o));
 }

@@ -4,6 +4,8 @@
 
 #include "ingest.h"
 
+#include <libavcodec/avcodec.h>
+#include <libavfilter/avfilter.h>
 #include <libavformat/avformat.h>
 #include <libavutil/rational.h>
 
@@ -137,6 +139,21 @@ typedef struct {
 bool transcode_run(SqMedia *media, const char *source_path, const char *out_path,
                    const SqTranscodeParams *params, SqTranscodeResult *result, GError **error);
 void transcode_result_clear(SqTranscodeResult *result);
+
+/* A filter graph from one source filter to one sink (filters.c). */
+typedef struct {
+    AVFilterGraph *graph;
+    AVFilterContext *src, *sink;
+} SqFilterGraph;
+
+/* Builds src_name(src_args) -> description -> sink_name, single-threaded
+ * (the encoders own the cores). The error names the description. */
+bool filter_graph_build(SqFilterGraph *g, const char *src_name, const char *src_args,
+                        const char *sink_name, const char *description, GError **error);
+void filter_graph_clear(SqFilterGraph *g);
+/* abuffer arguments for what a decoder delivers (time base 1/rate); an
+ * unknown channel order becomes the default layout for its count. */
+char *audio_source_args(AVCodecContext *decoder);
 
 /* Filter graph descriptions (filters.c), separate so that tests can check
  * the arithmetic of pillarboxing without media. */

@@ -18,17 +18,12 @@
 #define PROGRESS_PERIOD_US (250 * 1000)
 
 typedef struct {
-    AVFilterGraph *graph;
-    AVFilterContext *src, *sink;
-} Graph;
-
-typedef struct {
     SqMedia *media;
     const char *source_path; /* as the caller named it, for progress */
     const SqTranscodeParams *params;
     SqTranscodeResult *result;
     AVCodecContext *vdec, *adec;
-    Graph video, audio;
+    SqFilterGraph video, audio;
     AVAudioFifo *fifo;
     SqHouseOutput out;
     SqAnalysis *analysis;
@@ -43,40 +38,9 @@ typedef struct {
     int64_t started_mono, last_progress_mono;
     int decode_errors;
     int read_error; /* from av_read_frame, other than the end of file */
-    AVFrame *decoded, *filtered, *chunk;
+    AVFrame *decoded, *filtered;
     AVPacket *pkt;
 } Transcode;
-
-static bool graph_link(Graph *g, const char *src_name, const char *src_args, const char *sink_name,
-                       const char *description, GError **error)
-{
-    g->graph = avfilter_graph_alloc();
-    g->graph->nb_threads = 1; /* the encoders own the cores */
-    int ret = avfilter_graph_create_filter(&g->src, avfilter_get_by_name(src_name), "in", src_args,
-                                           NULL, g->graph);
-    if (ret >= 0)
-        ret = avfilter_graph_create_filter(&g->sink, avfilter_get_by_name(sink_name), "out", NULL,
-                                           NULL, g->graph);
-    if (ret >= 0) {
-        AVFilterInOut *outputs = avfilter_inout_alloc();
-        AVFilterInOut *inputs = avfilter_inout_alloc();
-        outputs->name = av_strdup("in");
-        outputs->filter_ctx = g->src;
-        inputs->name = av_strdup("out");
-        inputs->filter_ctx = g->sink;
-        ret = avfilter_graph_parse_ptr(g->graph, description, &inputs, &outputs, NULL);
-        avfilter_inout_free(&inputs);
-        avfilter_inout_free(&outputs);
-    }
-    if (ret >= 0)
-        ret = avfilter_graph_config(g->graph, NULL);
-    if (ret < 0) {
-        g_autofree char *prefix = g_strdup_printf("filter graph '%s'", description);
-        set_av_error(error, ret, SQ_ERROR_INTERNAL, prefix);
-        return false;
-    }
-    return true;
-}
 
 static AVCodecContext *open_decoder(const AVStream *st, GError **error)
 {
@@ -113,20 +77,14 @@ static bool build_video_graph(Transcode *t, GError **error)
         t->vdec->width, t->vdec->height, t->vdec->pix_fmt, st->time_base.num, st->time_base.den,
         sar.num, sar.den, fr.num, fr.den);
     g_autofree char *desc = video_filter_description(t->media, t->params->profile);
-    return graph_link(&t->video, "buffer", args, "buffersink", desc, error);
+    return filter_graph_build(&t->video, "buffer", args, "buffersink", desc, error);
 }
 
 static bool build_audio_graph(Transcode *t, const SqLoudnessPlan *plan, GError **error)
 {
-    char layout[128] = "";
-    if (t->adec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
-        av_channel_layout_default(&t->adec->ch_layout, t->adec->ch_layout.nb_channels);
-    av_channel_layout_describe(&t->adec->ch_layout, layout, sizeof(layout));
-    g_autofree char *args = g_strdup_printf(
-        "time_base=1/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s", t->adec->sample_rate,
-        t->adec->sample_rate, av_get_sample_fmt_name(t->adec->sample_fmt), layout);
+    g_autofree char *args = audio_source_args(t->adec);
     g_autofree char *desc = audio_filter_description(plan, true);
-    if (!graph_link(&t->audio, "abuffer", args, "abuffersink", desc, error))
+    if (!filter_graph_build(&t->audio, "abuffer", args, "abuffersink", desc, error))
         return false;
     t->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, 2, SQ_AUDIO_RATE);
     return true;
@@ -147,37 +105,6 @@ static void report_progress(Transcode *t, bool force)
     double speed = elapsed > 0 ? done_s / elapsed : 0.0;
     double eta = speed > 0 ? (total_s - done_s) / speed : -1.0;
     t->params->progress(t->source_path, fraction, speed, eta, t->params->progress_data);
-}
-
-/* Audio goes to the encoder in 1024-sample frames, never ahead of the
- * video sent so far, so that the end can be cut or padded to the video. */
-static bool encode_audio_from_fifo(Transcode *t, int64_t limit_samples, bool pad, GError **error)
-{
-    const int frame_size = t->out.aenc->frame_size;
-    for (;;) {
-        int64_t room = limit_samples - t->out.audio_samples;
-        int available = av_audio_fifo_size(t->fifo);
-        /* Only the very last frame may be short: the encoder treats a
-         * short frame as the end of the stream. */
-        if (!pad && (room < frame_size || available < frame_size))
-            return true;
-        int n = (int)MIN((int64_t)frame_size, room);
-        if (n <= 0)
-            return true;
-        av_frame_unref(t->chunk);
-        t->chunk->nb_samples = n;
-        t->chunk->format = AV_SAMPLE_FMT_FLTP;
-        t->chunk->sample_rate = SQ_AUDIO_RATE;
-        av_channel_layout_default(&t->chunk->ch_layout, 2);
-        if (av_frame_get_buffer(t->chunk, 0) < 0) {
-            g_set_error(error, SQ_ERROR, SQ_ERROR_INTERNAL, "out of memory");
-            return false;
-        }
-        av_samples_set_silence(t->chunk->extended_data, 0, n, 2, AV_SAMPLE_FMT_FLTP);
-        av_audio_fifo_read(t->fifo, (void **)t->chunk->extended_data, MIN(available, n));
-        if (!house_output_audio(&t->out, t->chunk, error))
-            return false;
-    }
 }
 
 static void note_output_loudness(Transcode *t, const AVFrame *frame)
@@ -207,8 +134,10 @@ static bool pull_audio(Transcode *t, GError **error)
         set_av_error(error, ret, SQ_ERROR_INTERNAL, "audio filters");
         return false;
     }
-    return encode_audio_from_fifo(t, t->out.video_frames * SQ_AUDIO_SAMPLES_PER_FRAME, false,
-                                  error);
+    /* Never ahead of the video sent so far, so that the end can be cut or
+     * padded to the video's length. */
+    return house_output_audio_from_fifo(
+        &t->out, t->fifo, t->out.video_frames * SQ_AUDIO_SAMPLES_PER_FRAME, false, error);
 }
 
 static bool filter_audio_frame(Transcode *t, AVFrame *frame, GError **error)
@@ -370,7 +299,8 @@ static bool flush(Transcode *t, GError **error)
     /* The audio is exactly as long as the video: the rest of the fifo is
      * cut, a shortfall is silence. */
     int64_t total = t->out.video_frames * SQ_AUDIO_SAMPLES_PER_FRAME;
-    return encode_audio_from_fifo(t, total, true, error) && house_output_finish(&t->out, error);
+    return house_output_audio_from_fifo(&t->out, t->fifo, total, true, error) &&
+           house_output_finish(&t->out, error);
 }
 
 static bool check_complete(Transcode *t, GError **error)
@@ -451,7 +381,6 @@ bool transcode_run(SqMedia *media, const char *source_path, const char *out_path
     run_detector_init(&t.black, BLACK_MIN_FRAMES);
     t.decoded = av_frame_alloc();
     t.filtered = av_frame_alloc();
-    t.chunk = av_frame_alloc();
     t.pkt = av_packet_alloc();
     t.expected_frames = av_rescale(media->duration_us, SQ_FPS, SQ_SECOND_US);
     t.started_mono = g_get_monotonic_time();
@@ -468,15 +397,14 @@ bool transcode_run(SqMedia *media, const char *source_path, const char *out_path
         av_packet_free(&pkt);
     run_detector_clear(&t.black);
     house_output_close(&t.out);
-    avfilter_graph_free(&t.video.graph);
-    avfilter_graph_free(&t.audio.graph);
+    filter_graph_clear(&t.video);
+    filter_graph_clear(&t.audio);
     if (t.fifo)
         av_audio_fifo_free(t.fifo);
     avcodec_free_context(&t.vdec);
     avcodec_free_context(&t.adec);
     av_frame_free(&t.decoded);
     av_frame_free(&t.filtered);
-    av_frame_free(&t.chunk);
     av_packet_free(&t.pkt);
     if (!ok)
         transcode_result_clear(result);
