@@ -2,7 +2,13 @@
  * the source's audio (after the same resampling and channel mapping the
  * encode applies), and runs of silence. It runs in a thread with its own
  * demuxer that reads only the audio, while transcode.c encodes the video:
- * the two passes overlap on two cores and the video is decoded once. */
+ * the two passes overlap on two cores and the video is decoded once.
+ *
+ * When the gain needs the limiter, the limiter takes loudness away with the
+ * peaks; the thread then runs the audio chain as the encode will (gain and
+ * limiter) and corrects the gain by what is missing, up to twice. These
+ * audio-only passes cost a few per cent of the job and also overlap the
+ * video encode. */
 #include "ingest_private.h"
 
 #include <libavcodec/avcodec.h>
@@ -18,11 +24,13 @@ struct SqAnalysis {
     int audio_index;
     GCancellable *cancellable;
     GThread *thread;
-    gint done;  /* atomic */
-    gint abort; /* atomic: the encode failed, stop early */
+    gint done;      /* atomic */
+    gint abort;     /* atomic: the encode failed, stop early */
+    bool plan_gain; /* also settle the gain (sources), not only measure */
     bool ok;
     GError *error;
     SqLoudness result;
+    SqLoudnessPlan plan;
 };
 
 #define SILENCE_MIN_FRAMES (2 * SQ_FPS)
@@ -35,6 +43,9 @@ typedef struct {
     AVFrame *filtered;
     AVPacket *pkt;
     int64_t first_pts;
+    const SqLoudnessPlan *plan; /* NULL: measure the audio as it is */
+    bool detect_silence;
+    double lufs, peak_dbtp;
     bool have_peak;
     SqRunDetector silence;
 } Pass;
@@ -46,30 +57,31 @@ static double meta_value(const AVFrame *frame, const char *key, bool *found)
     return e ? g_ascii_strtod(e->value, NULL) : 0.0;
 }
 
-static void collect(SqAnalysis *a, Pass *p, const AVFrame *frame)
+static void collect(Pass *p, const AVFrame *frame)
 {
     bool found;
     double v = meta_value(frame, "lavfi.r128.I", &found);
     if (found)
-        a->result.integrated_lufs = v; /* a running value: the last one is the file's */
+        p->lufs = v; /* a running value: the last one is the file's */
     v = meta_value(frame, "lavfi.r128.true_peak", &found);
     if (found && v > 0) {
         double db = 20.0 * log10(v);
-        if (!p->have_peak || db > a->result.true_peak_dbtp)
-            a->result.true_peak_dbtp = db;
+        if (!p->have_peak || db > p->peak_dbtp)
+            p->peak_dbtp = db;
         p->have_peak = true;
     }
     /* The sink hands out blocks of one video frame's worth of samples. */
-    run_detector_feed(&p->silence,
-                      audio_is_silent((const float *const *)frame->extended_data,
-                                      frame->ch_layout.nb_channels, frame->nb_samples));
+    if (p->detect_silence)
+        run_detector_feed(&p->silence,
+                          audio_is_silent((const float *const *)frame->extended_data,
+                                          frame->ch_layout.nb_channels, frame->nb_samples));
 }
 
-static int drain(SqAnalysis *a, Pass *p)
+static int drain(Pass *p)
 {
     int ret;
     while ((ret = av_buffersink_get_frame(p->graph.sink, p->filtered)) >= 0) {
-        collect(a, p, p->filtered);
+        collect(p, p->filtered);
         av_frame_unref(p->filtered);
     }
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
@@ -78,7 +90,7 @@ static int drain(SqAnalysis *a, Pass *p)
 static bool build_graph(Pass *p, GError **error)
 {
     g_autofree char *args = audio_source_args(p->dec);
-    g_autofree char *desc = audio_filter_description(NULL, true);
+    g_autofree char *desc = audio_filter_description(p->plan, true);
     if (!filter_graph_build(&p->graph, "abuffer", args, "abuffersink", desc, error))
         return false;
     /* Blocks of one video frame's samples: the silence detector's unit. */
@@ -86,7 +98,7 @@ static bool build_graph(Pass *p, GError **error)
     return true;
 }
 
-static int feed(SqAnalysis *a, Pass *p, AVFrame *frame)
+static int feed(Pass *p, AVFrame *frame)
 {
     /* Re-base on the first sample so that the chain's first_pts=0 pads
      * nothing: the analysis measures the audio as it is. */
@@ -99,10 +111,10 @@ static int feed(SqAnalysis *a, Pass *p, AVFrame *frame)
     int ret = av_buffersrc_add_frame_flags(p->graph.src, frame, AV_BUFFERSRC_FLAG_KEEP_REF);
     if (ret < 0)
         return ret;
-    return drain(a, p);
+    return drain(p);
 }
 
-static bool run_pass(SqAnalysis *a, Pass *p, GError **error)
+static bool read_through(SqAnalysis *a, Pass *p, GError **error)
 {
     int ret = avformat_open_input(&p->fmt, a->path, NULL, NULL);
     if (ret < 0 || (ret = avformat_find_stream_info(p->fmt, NULL)) < 0) {
@@ -144,7 +156,7 @@ static bool run_pass(SqAnalysis *a, Pass *p, GError **error)
         if (ret < 0 && ret != AVERROR(EAGAIN))
             continue; /* a damaged packet: the encode pass decides about damage */
         while (avcodec_receive_frame(p->dec, p->decoded) >= 0) {
-            ret = feed(a, p, p->decoded);
+            ret = feed(p, p->decoded);
             av_frame_unref(p->decoded);
             if (ret < 0) {
                 set_av_error(error, ret, SQ_ERROR_INTERNAL, "audio analysis");
@@ -158,44 +170,83 @@ static bool run_pass(SqAnalysis *a, Pass *p, GError **error)
     }
     avcodec_send_packet(p->dec, NULL);
     while (avcodec_receive_frame(p->dec, p->decoded) >= 0) {
-        feed(a, p, p->decoded);
+        feed(p, p->decoded);
         av_frame_unref(p->decoded);
     }
-    if ((ret = feed(a, p, NULL)) < 0) {
+    if ((ret = feed(p, NULL)) < 0) {
         set_av_error(error, ret, SQ_ERROR_INTERNAL, "audio analysis");
         return false;
     }
     run_detector_finish(&p->silence);
-    a->result.duration_frames = p->silence.position;
     return true;
 }
 
-static gpointer analysis_thread(gpointer data)
+/* One pass over the audio through the chain for plan (NULL: as it is). */
+static bool run_pass(SqAnalysis *a, const SqLoudnessPlan *plan, bool detect_silence, Pass *result,
+                     GError **error)
 {
-    SqAnalysis *a = data;
-    Pass p = {.first_pts = AV_NOPTS_VALUE};
+    Pass p = {.first_pts = AV_NOPTS_VALUE,
+              .plan = plan,
+              .detect_silence = detect_silence,
+              .lufs = -70.0,
+              .peak_dbtp = -144.0};
     p.decoded = av_frame_alloc();
     p.filtered = av_frame_alloc();
     p.pkt = av_packet_alloc();
     run_detector_init(&p.silence, SILENCE_MIN_FRAMES);
-    a->result.integrated_lufs = -70.0;
-    a->result.true_peak_dbtp = -144.0;
-    a->ok = run_pass(a, &p, &a->error);
-    a->result.silence_runs = p.silence.runs;
-    p.silence.runs = NULL;
+    bool ok = read_through(a, &p, error);
     filter_graph_clear(&p.graph);
     avcodec_free_context(&p.dec);
     avformat_close_input(&p.fmt);
     av_frame_free(&p.decoded);
     av_frame_free(&p.filtered);
     av_packet_free(&p.pkt);
+    *result = p; /* what it measured; the silence runs pass to the caller */
+    return ok;
+}
+
+/* Settles the gain where the limiter is needed: measure the chain's output
+ * and add what the limiter took, keeping the ceiling. */
+static bool settle_gain(SqAnalysis *a, GError **error)
+{
+    enum { MAX_CORRECTIONS = 2 };
+    const double tolerance_lu = 0.1;
+    loudness_plan(&a->result, &a->plan);
+    for (int i = 0; i < MAX_CORRECTIONS && a->plan.limit; i++) {
+        Pass p;
+        bool ok = run_pass(a, &a->plan, false, &p, error);
+        run_detector_clear(&p.silence);
+        if (!ok)
+            return false;
+        double missing = SQ_LOUDNESS_TARGET_LUFS - p.lufs;
+        if (ABS(missing) <= tolerance_lu)
+            break;
+        a->plan.gain_db = CLAMP(a->plan.gain_db + missing, -40.0, 40.0);
+    }
+    return true;
+}
+
+static gpointer analysis_thread(gpointer data)
+{
+    SqAnalysis *a = data;
+    Pass p;
+    a->ok = run_pass(a, NULL, true, &p, &a->error);
+    a->result.integrated_lufs = p.lufs;
+    a->result.true_peak_dbtp = p.peak_dbtp;
+    a->result.duration_frames = p.silence.position;
+    a->result.silence_runs = g_steal_pointer(&p.silence.runs);
+    run_detector_clear(&p.silence);
+    if (a->ok && a->plan_gain)
+        a->ok = settle_gain(a, &a->error);
     g_atomic_int_set(&a->done, 1);
     return NULL;
 }
 
-SqAnalysis *analysis_start(const char *path, int audio_index, GCancellable *cancellable)
+SqAnalysis *analysis_start(const char *path, int audio_index, bool plan_gain,
+                           GCancellable *cancellable)
 {
     SqAnalysis *a = g_new0(SqAnalysis, 1);
+    a->plan_gain = plan_gain;
     a->path = g_strdup(path);
     a->audio_index = audio_index;
     a->cancellable = cancellable ? g_object_ref(cancellable) : NULL;
@@ -208,7 +259,7 @@ bool analysis_is_done(SqAnalysis *analysis)
     return g_atomic_int_get(&analysis->done) != 0;
 }
 
-bool analysis_finish(SqAnalysis *a, SqLoudness *out, GError **error)
+bool analysis_finish(SqAnalysis *a, SqLoudness *out, SqLoudnessPlan *plan, GError **error)
 {
     if (a->thread) {
         g_thread_join(a->thread);
@@ -223,6 +274,8 @@ bool analysis_finish(SqAnalysis *a, SqLoudness *out, GError **error)
     }
     *out = a->result;
     a->result.silence_runs = NULL;
+    if (plan)
+        *plan = a->plan;
     return true;
 }
 

@@ -92,17 +92,6 @@ typedef struct {
     GArray *silence_runs;    /* SqRun in 25 fps frames */
 } SqLoudness;
 
-typedef struct SqAnalysis SqAnalysis;
-
-/* Starts measuring the audio of path in a thread of its own, with its own
- * demuxer, while the caller encodes the video. */
-SqAnalysis *analysis_start(const char *path, int audio_index, GCancellable *cancellable);
-/* True once the measurement has finished (successfully or not). */
-bool analysis_is_done(SqAnalysis *analysis);
-/* Waits for the thread; fills out (caller clears silence_runs). */
-bool analysis_finish(SqAnalysis *analysis, SqLoudness *out, GError **error);
-void analysis_free(SqAnalysis *analysis);
-
 /* Applies the house target to a measurement: the gain in dB, and whether a
  * limiter is needed to keep the true peak under the ceiling. */
 typedef struct {
@@ -114,6 +103,21 @@ typedef struct {
 #define SQ_LOUDNESS_TARGET_LUFS (-23.0)
 #define SQ_TRUE_PEAK_CEILING    (-1.0)
 void loudness_plan(const SqLoudness *measured, SqLoudnessPlan *plan);
+
+typedef struct SqAnalysis SqAnalysis;
+
+/* Starts measuring the audio of path in a thread of its own, with its own
+ * demuxer, while the caller encodes the video. With plan_gain it also
+ * settles the gain and limiter the encode is to apply (loudness_plan,
+ * corrected for what the limiter takes). */
+SqAnalysis *analysis_start(const char *path, int audio_index, bool plan_gain,
+                           GCancellable *cancellable);
+/* True once the measurement has finished (successfully or not). */
+bool analysis_is_done(SqAnalysis *analysis);
+/* Waits for the thread; fills out (caller clears silence_runs) and, when
+ * started with plan_gain, plan (may be NULL). */
+bool analysis_finish(SqAnalysis *analysis, SqLoudness *out, SqLoudnessPlan *plan, GError **error);
+void analysis_free(SqAnalysis *analysis);
 
 /* ---- the encode (transcode.c) -------------------------------------- */
 

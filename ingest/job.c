@@ -16,9 +16,9 @@ static bool measure_written_audio(const char *path, SqTranscodeResult *tr,
                                   GCancellable *cancellable, GError **error)
 {
     enum { HOUSE_AUDIO_STREAM = 1 }; /* house_output.c: video 0, audio 1 */
-    SqAnalysis *analysis = analysis_start(path, HOUSE_AUDIO_STREAM, cancellable);
+    SqAnalysis *analysis = analysis_start(path, HOUSE_AUDIO_STREAM, false, cancellable);
     SqLoudness written = {0};
-    bool ok = analysis_finish(analysis, &written, error);
+    bool ok = analysis_finish(analysis, &written, NULL, error);
     analysis_free(analysis);
     if (ok) {
         tr->loudness_out_lufs = written.integrated_lufs;

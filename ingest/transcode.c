@@ -182,12 +182,11 @@ static bool decode_audio(Transcode *t, const AVPacket *pkt, GError **error)
 
 static bool start_audio(Transcode *t, GError **error)
 {
-    if (!analysis_finish(t->analysis, &t->result->loudness_in, error)) {
+    SqLoudnessPlan plan;
+    if (!analysis_finish(t->analysis, &t->result->loudness_in, &plan, error)) {
         g_prefix_error(error, "%s: ", t->media->name);
         return false;
     }
-    SqLoudnessPlan plan;
-    loudness_plan(&t->result->loudness_in, &plan);
     if (!build_audio_graph(t, &plan, error))
         return false;
     t->audio_ready = true;
@@ -341,7 +340,7 @@ static bool run(Transcode *t, const char *source_path, const char *out_path, GEr
     if (!build_video_graph(t, error) ||
         !house_output_open(&t->out, out_path, t->params->profile, error))
         return false;
-    t->analysis = analysis_start(source_path, m->audio_index, t->params->cancellable);
+    t->analysis = analysis_start(source_path, m->audio_index, true, t->params->cancellable);
 
     int ret;
     while ((ret = av_read_frame(m->fmt, t->pkt)) >= 0 || ret == AVERROR(EAGAIN)) {
