@@ -24,9 +24,10 @@ struct SqAnalysis {
     int audio_index;
     GCancellable *cancellable;
     GThread *thread;
-    gint done;      /* atomic */
-    gint abort;     /* atomic: the encode failed, stop early */
-    bool plan_gain; /* also settle the gain (sources), not only measure */
+    gint done;        /* atomic */
+    gint abort;       /* atomic: the encode failed, stop early */
+    bool plan_gain;   /* also settle the gain (sources), not only measure */
+    double offset_db; /* aim this far above the house target */
     bool ok;
     GError *error;
     SqLoudness result;
@@ -211,14 +212,18 @@ static bool settle_gain(SqAnalysis *a, GError **error)
 {
     enum { MAX_CORRECTIONS = 2 };
     const double tolerance_lu = 0.1;
-    loudness_plan(&a->result, &a->plan);
+    /* Aiming offset_db higher is planning for a source that much quieter. */
+    SqLoudness shifted = a->result;
+    if (shifted.integrated_lufs > -69.0)
+        shifted.integrated_lufs -= a->offset_db;
+    loudness_plan(&shifted, &a->plan);
     for (int i = 0; i < MAX_CORRECTIONS && a->plan.limit; i++) {
         Pass p;
         bool ok = run_pass(a, &a->plan, false, &p, error);
         run_detector_clear(&p.silence);
         if (!ok)
             return false;
-        double missing = SQ_LOUDNESS_TARGET_LUFS - p.lufs;
+        double missing = SQ_LOUDNESS_TARGET_LUFS + a->offset_db - p.lufs;
         if (ABS(missing) <= tolerance_lu)
             break;
         a->plan.gain_db = CLAMP(a->plan.gain_db + missing, -40.0, 40.0);
@@ -242,11 +247,12 @@ static gpointer analysis_thread(gpointer data)
     return NULL;
 }
 
-SqAnalysis *analysis_start(const char *path, int audio_index, bool plan_gain,
+SqAnalysis *analysis_start(const char *path, int audio_index, bool plan_gain, double offset_db,
                            GCancellable *cancellable)
 {
     SqAnalysis *a = g_new0(SqAnalysis, 1);
     a->plan_gain = plan_gain;
+    a->offset_db = offset_db;
     a->path = g_strdup(path);
     a->audio_index = audio_index;
     a->cancellable = cancellable ? g_object_ref(cancellable) : NULL;

@@ -109,8 +109,9 @@ typedef struct SqAnalysis SqAnalysis;
 /* Starts measuring the audio of path in a thread of its own, with its own
  * demuxer, while the caller encodes the video. With plan_gain it also
  * settles the gain and limiter the encode is to apply (loudness_plan,
- * corrected for what the limiter takes). */
-SqAnalysis *analysis_start(const char *path, int audio_index, bool plan_gain,
+ * corrected for what the limiter takes), aiming offset_db above the house
+ * target (to make up for what the AAC encoder is known to lose). */
+SqAnalysis *analysis_start(const char *path, int audio_index, bool plan_gain, double offset_db,
                            GCancellable *cancellable);
 /* True once the measurement has finished (successfully or not). */
 bool analysis_is_done(SqAnalysis *analysis);
@@ -132,6 +133,7 @@ typedef struct {
 
 typedef struct {
     const SqProfile *profile;
+    double loudness_offset_db; /* aim this far above -23 LUFS (see job.c) */
     GCancellable *cancellable;
     SqIngestProgressFn progress;
     void *progress_data;

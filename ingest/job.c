@@ -5,9 +5,10 @@
 
 #include <glib/gstdio.h>
 
-#define EDGE_MIN_FRAMES    (2 * SQ_FPS)  /* black or silence at an edge: over 2 s */
-#define INSIDE_SILENCE_MIN (10 * SQ_FPS) /* silence inside a lesson: over 10 s */
-#define LOUDNESS_TOLERANCE 0.5
+#define EDGE_MIN_FRAMES     (2 * SQ_FPS)  /* black or silence at an edge: over 2 s */
+#define INSIDE_SILENCE_MIN  (10 * SQ_FPS) /* silence inside a lesson: over 10 s */
+#define LOUDNESS_TOLERANCE  0.5
+#define CODEC_LOSS_RETRY_LU 0.3 /* re-encode when the written file misses by more */
 
 /* The loudness and true peak the catalog records are those of the file as
  * written, after the AAC encoder (which can move noise-like audio by a few
@@ -16,7 +17,7 @@ static bool measure_written_audio(const char *path, SqTranscodeResult *tr,
                                   GCancellable *cancellable, GError **error)
 {
     enum { HOUSE_AUDIO_STREAM = 1 }; /* house_output.c: video 0, audio 1 */
-    SqAnalysis *analysis = analysis_start(path, HOUSE_AUDIO_STREAM, false, cancellable);
+    SqAnalysis *analysis = analysis_start(path, HOUSE_AUDIO_STREAM, false, 0.0, cancellable);
     SqLoudness written = {0};
     bool ok = analysis_finish(analysis, &written, NULL, error);
     analysis_free(analysis);
@@ -161,9 +162,27 @@ bool sq_ingest_file(SqCatalog *cat, const char *library_dir, const char *source_
         .progress = options ? options->progress : NULL,
         .progress_data = options ? options->progress_data : NULL,
     };
-    if (!transcode_run(&media, source_path, tmp.path, &params, &tr, error) ||
-        !measure_written_audio(tmp.path, &tr, cancellable, error))
-        goto out;
+    for (int attempt = 0;; attempt++) {
+        if (!transcode_run(&media, source_path, tmp.path, &params, &tr, error) ||
+            !measure_written_audio(tmp.path, &tr, cancellable, error))
+            goto out;
+        /* FFmpeg's AAC encoder loses level on noise-like audio (up to
+         * 1.4 LU at low rates). Once measured, that loss is known: encode
+         * once more aiming that much higher. Speech and tones never get
+         * here; the few files that do pay a second encode. */
+        double missing = SQ_LOUDNESS_TARGET_LUFS - tr.loudness_out_lufs;
+        if (attempt > 0 || tr.loudness_in.integrated_lufs <= -69.0 ||
+            ABS(missing) <= CODEC_LOSS_RETRY_LU)
+            break;
+        g_message("%s: the encoded audio measures %.1f LUFS; encoding again %.1f dB louder", name,
+                  tr.loudness_out_lufs, missing);
+        params.loudness_offset_db += missing;
+        transcode_result_clear(&tr);
+        media_close(&media);
+        if (!media_open(source_path, &media, error))
+            goto out;
+        media.name = name;
+    }
     findings = collect_findings(&tr);
     relpath = library_asset_relpath(sha);
     SqNewAsset asset = {

@@ -340,7 +340,8 @@ static bool run(Transcode *t, const char *source_path, const char *out_path, GEr
     if (!build_video_graph(t, error) ||
         !house_output_open(&t->out, out_path, t->params->profile, error))
         return false;
-    t->analysis = analysis_start(source_path, m->audio_index, true, t->params->cancellable);
+    t->analysis = analysis_start(source_path, m->audio_index, true, t->params->loudness_offset_db,
+                                 t->params->cancellable);
 
     int ret;
     while ((ret = av_read_frame(m->fmt, t->pkt)) >= 0 || ret == AVERROR(EAGAIN)) {
