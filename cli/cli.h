@@ -39,3 +39,4 @@ int verb_ingest(SqCli *cli, int argc, char **argv);
 int verb_assets(SqCli *cli, int argc, char **argv);
 int verb_approve(SqCli *cli, int argc, char **argv);
 int verb_withdraw(SqCli *cli, int argc, char **argv);
+int verb_import(SqCli *cli, int argc, char **argv);

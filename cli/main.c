@@ -16,6 +16,7 @@ static const Verb verbs[] = {
     {"assets", verb_assets, "list the catalog's assets"},
     {"approve", verb_approve, "approve an asset for air (methodologist)"},
     {"withdraw", verb_withdraw, "take an asset off air, with a reason"},
+    {"import", verb_import, "load the station file: subjects, channels, calendar, grids"},
 };
 
 static void print_usage(FILE *out)

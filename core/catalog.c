@@ -67,7 +67,7 @@ static bool migrate(SqCatalog *cat, GError **error)
             sq_catalog_rollback(cat);
             return false;
         }
-        if (v > 0 || version > 0)
+        if (version > 0)
             g_message("catalog %s migrated to schema %d", cat->path, v + 1);
     }
     return sq_catalog_commit(cat, error);

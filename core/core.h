@@ -102,6 +102,18 @@ bool sq_catalog_exec(SqCatalog *cat, const char *sql, GError **error);
 /* Sets error from the connection's last error, prefixed by what was tried. */
 void sq_catalog_set_error(SqCatalog *cat, GError **error, const char *what);
 
+/* ---- the station file ---------------------------------------------- */
+
+typedef struct {
+    int subjects, channels, grids, slots, terms, holidays;
+} SqStationSummary;
+
+/* Validates a station file (data/station.rng, then references, overlaps,
+ * midnight) and replaces the catalog's station with it in one transaction:
+ * on any error nothing changes. Errors name the file and line. The format
+ * is docs/station.md. */
+bool sq_station_import(SqCatalog *cat, const char *path, SqStationSummary *summary, GError **error);
+
 /* ---- where things live ----------------------------------------------- */
 
 /* The catalog path: explicit value, else $SABAQ_DB, else "sabaq.db". */
@@ -114,6 +126,10 @@ char *sq_default_library_dir(const char *explicit_dir);
 /* Writes contents to path atomically: a temporary file beside it, fsync,
  * rename. A crash leaves either the old file or the new one. */
 bool sq_write_file_atomic(const char *path, const char *contents, gssize length, GError **error);
+
+/* The 1-based line of the first needle in text (1 when absent): libxml2
+ * gives a DOCTYPE no line of its own. */
+int sq_text_line_of(const char *text, gsize length, const char *needle);
 
 /* Is a language code one sabaq airs? ("kk" or "ru") */
 bool sq_language_is_valid(const char *code);

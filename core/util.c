@@ -59,6 +59,15 @@ bool sq_write_file_atomic(const char *path, const char *contents, gssize length,
     return true;
 }
 
+int sq_text_line_of(const char *text, gsize length, const char *needle)
+{
+    const char *at = g_strstr_len(text, (gssize)length, needle);
+    int line = 1;
+    for (const char *p = text; at && p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
 bool sq_language_is_valid(const char *code)
 {
     return code && (strcmp(code, "kk") == 0 || strcmp(code, "ru") == 0);

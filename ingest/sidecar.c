@@ -123,15 +123,6 @@ static void explain_invalid(const char *name, xmlNodePtr root, GError **error)
 
 /* The line where needle first appears in text (libxml2 keeps none for a
  * DTD node), or 1. */
-static int line_of(const char *text, gsize length, const char *needle)
-{
-    const char *at = g_strstr_len(text, (gssize)length, needle);
-    int line = 1;
-    for (const char *p = text; at && p < at; p++)
-        line += *p == '\n';
-    return line;
-}
-
 bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLessonMeta *meta,
                       GError **error)
 {
@@ -158,7 +149,7 @@ bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLe
     if (doc->intSubset || doc->extSubset) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID,
                     "%s:%d: a DOCTYPE is not allowed in a sidecar", name,
-                    line_of(text, length, "<!DOCTYPE"));
+                    sq_text_line_of(text, length, "<!DOCTYPE"));
         goto out;
     }
     xmlRelaxNGPtr schema = load_schema();
