@@ -127,6 +127,17 @@ char *sq_default_library_dir(const char *explicit_dir);
  * rename. A crash leaves either the old file or the new one. */
 bool sq_write_file_atomic(const char *path, const char *contents, gssize length, GError **error);
 
+/* Reads XML that came from outside: no network, no DTD, no entity
+ * expansion (a DOCTYPE is refused), validated against the RelaxNG schema
+ * compiled in at schema_resource ("/org/sabaq/station.rng"). Returns the
+ * document (free with xmlFreeDoc) when it is well-formed, with *valid
+ * telling whether it matches the schema; error then says why not, one line
+ * "file:line: reason" (what names the kind of file: "station file"). NULL
+ * when it cannot be read at all. */
+struct _xmlDoc *sq_xml_read_validated(const char *file, const char *what, const char *text,
+                                      gsize length, const char *schema_resource, bool *valid,
+                                      GError **error);
+
 /* The 1-based line of the first needle in text (1 when absent): libxml2
  * gives a DOCTYPE no line of its own. */
 int sq_text_line_of(const char *text, gsize length, const char *needle);

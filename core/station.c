@@ -4,10 +4,7 @@
  * result into the catalog is station_store.c. */
 #include "station_private.h"
 
-#include "sabaq-resources.h"
-
 #include <libxml/parser.h>
-#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <stdarg.h>
 #include <string.h>
@@ -16,38 +13,6 @@
 #define MAX_STATION    (8 * 1024 * 1024)
 
 static const char *const weekdays[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
-typedef struct {
-    const char *name;
-    GError **error;
-} ErrorSink;
-
-static void keep_first_error(void *data, xmlErrorPtr e)
-{
-    ErrorSink *sink = data;
-    if (!sink->error || *sink->error || !e || e->level < XML_ERR_ERROR)
-        return;
-    g_autofree char *msg = g_strstrip(g_strdup(e->message ? e->message : "invalid"));
-    g_strdelimit(msg, "\r\n", ' ');
-    g_set_error(sink->error, SQ_ERROR, SQ_ERROR_INVALID, "%s:%d: %s", sink->name, e->line, msg);
-}
-
-static xmlRelaxNGPtr load_schema(void)
-{
-    static xmlRelaxNGPtr schema;
-    static gsize done;
-    if (g_once_init_enter(&done)) {
-        g_autoptr(GBytes) bytes = g_resource_lookup_data(sq_data_get_resource(), STATION_SCHEMA,
-                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-        gsize size = 0;
-        const char *data = bytes ? g_bytes_get_data(bytes, &size) : NULL;
-        xmlRelaxNGParserCtxtPtr pctx = data ? xmlRelaxNGNewMemParserCtxt(data, (int)size) : NULL;
-        schema = pctx ? xmlRelaxNGParse(pctx) : NULL;
-        xmlRelaxNGFreeParserCtxt(pctx);
-        g_once_init_leave(&done, 1);
-    }
-    return schema;
-}
 
 static bool fail(GError **error, const char *file, xmlNodePtr node, const char *format, ...)
     G_GNUC_PRINTF(4, 5);
@@ -329,38 +294,12 @@ SqStation *sq_station_parse(const char *path, const char *text, gsize length, GE
                     MAX_STATION >> 20);
         return NULL;
     }
-    ErrorSink sink = {file, error};
-    xmlParserCtxtPtr ctx = xmlNewParserCtxt();
-    xmlSetStructuredErrorFunc(&sink, keep_first_error);
-    /* No XML_PARSE_NOENT, no DTD loading: no entity is expanded and nothing
-     * is fetched. */
-    xmlDocPtr doc = xmlCtxtReadMemory(ctx, text, (int)length, file, "UTF-8", XML_PARSE_NONET);
+    bool valid = false;
+    xmlDocPtr doc =
+        sq_xml_read_validated(file, "station file", text, length, STATION_SCHEMA, &valid, error);
     SqStation *st = NULL;
-    if (!doc) {
-        if (!*error)
-            g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s: not well-formed XML", file);
+    if (!doc || !valid)
         goto out;
-    }
-    if (doc->intSubset || doc->extSubset) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID,
-                    "%s:%d: a DOCTYPE is not allowed in a station file", file,
-                    sq_text_line_of(text, length, "<!DOCTYPE"));
-        goto out;
-    }
-    xmlRelaxNGPtr schema = load_schema();
-    if (!schema) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_INTERNAL, "the station schema did not load");
-        goto out;
-    }
-    xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(schema);
-    xmlRelaxNGSetValidStructuredErrors(vctx, keep_first_error, &sink);
-    int rc = xmlRelaxNGValidateDoc(vctx, doc);
-    xmlRelaxNGFreeValidCtxt(vctx);
-    if (rc != 0) {
-        if (!*error)
-            g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s: does not match the schema", file);
-        goto out;
-    }
     xmlNodePtr root = xmlDocGetRootElement(doc);
     st = sq_station_new();
     st->timezone = prop(root, "timezone");
@@ -388,10 +327,8 @@ SqStation *sq_station_parse(const char *path, const char *text, gsize length, GE
         }
     }
 out:
-    xmlSetStructuredErrorFunc(NULL, NULL);
     if (doc)
         xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctx);
     return st;
 }
 

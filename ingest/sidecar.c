@@ -2,55 +2,14 @@
  * validated by data/lesson.rng (compiled into the binary). No network, no
  * DTD, no entities: a sidecar comes from outside. */
 #include "ingest_private.h"
-#include "sabaq-resources.h"
 
 #include <libxml/parser.h>
-#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <string.h>
 
 #define SIDECAR_NS     "urn:sabaq:lesson:1"
 #define SIDECAR_SCHEMA "/org/sabaq/lesson.rng"
 #define MAX_SIDECAR    (64 * 1024)
-
-typedef struct {
-    const char *name;
-    GError **error;
-} ErrorSink;
-
-/* Keeps the first structured error as "file:line: message". */
-static void keep_first_error_cb(void *data, xmlErrorPtr e)
-{
-    ErrorSink *sink = data;
-    /* Warnings (a reserved "<?xml-foo" PI name, ...) do not refuse. */
-    if (!sink->error || *sink->error || !e || e->level < XML_ERR_ERROR)
-        return;
-    g_autofree char *msg = g_strstrip(g_strdup(e->message ? e->message : "invalid"));
-    /* Some libxml2 messages run over two lines ("...\nBytes: 0xC0"); a
-     * reason is one line. */
-    g_strdelimit(msg, "\r\n", ' ');
-    g_set_error(sink->error, SQ_ERROR, SQ_ERROR_INVALID, "%s:%d: %s", sink->name, e->line, msg);
-}
-
-static xmlRelaxNGPtr load_schema(void)
-{
-    static xmlRelaxNGPtr schema;
-    static gsize done;
-    if (g_once_init_enter(&done)) {
-        /* Asking the resource by name keeps its object file in the link:
-         * from a static library, one only registered by a constructor is
-         * dropped, and the global lookup then finds nothing. */
-        g_autoptr(GBytes) bytes = g_resource_lookup_data(sq_data_get_resource(), SIDECAR_SCHEMA,
-                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-        gsize size = 0;
-        const char *data = bytes ? g_bytes_get_data(bytes, &size) : NULL;
-        xmlRelaxNGParserCtxtPtr pctx = data ? xmlRelaxNGNewMemParserCtxt(data, (int)size) : NULL;
-        schema = pctx ? xmlRelaxNGParse(pctx) : NULL;
-        xmlRelaxNGFreeParserCtxt(pctx);
-        g_once_init_leave(&done, 1);
-    }
-    return schema;
-}
 
 static char *prop(xmlNodePtr node, const char *name)
 {
@@ -133,39 +92,15 @@ bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLe
                     MAX_SIDECAR / 1024);
         return false;
     }
-    ErrorSink sink = {name, error};
-    xmlParserCtxtPtr ctx = xmlNewParserCtxt();
-    xmlSetStructuredErrorFunc(&sink, keep_first_error_cb);
-    /* No XML_PARSE_NOENT, no DTD loading: entities stay unexpanded and
-     * nothing is fetched. (No XML_PARSE_NOBLANKS either: it shifts the
-     * line numbers libxml2 gives elements, which messages quote.) */
-    xmlDocPtr doc = xmlCtxtReadMemory(ctx, text, (int)length, name, "UTF-8", XML_PARSE_NONET);
+    bool valid = false;
+    xmlDocPtr doc =
+        sq_xml_read_validated(name, "sidecar", text, length, SIDECAR_SCHEMA, &valid, error);
     bool ok = false;
-    if (!doc) {
-        if (!*error)
-            g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s: not well-formed XML", name);
+    if (!doc)
         goto out;
-    }
-    if (doc->intSubset || doc->extSubset) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID,
-                    "%s:%d: a DOCTYPE is not allowed in a sidecar", name,
-                    sq_text_line_of(text, length, "<!DOCTYPE"));
-        goto out;
-    }
-    xmlRelaxNGPtr schema = load_schema();
-    if (!schema) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_INTERNAL, "the sidecar schema did not load");
-        goto out;
-    }
-    xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(schema);
-    xmlRelaxNGSetValidStructuredErrors(vctx, keep_first_error_cb, &sink);
-    int rc = xmlRelaxNGValidateDoc(vctx, doc);
-    xmlRelaxNGFreeValidCtxt(vctx);
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (rc != 0) {
+    if (!valid) {
         explain_invalid(name, root, error);
-        if (!*error)
-            g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s: does not match the schema", name);
         goto out;
     }
     read_meta(root, meta);
@@ -173,10 +108,8 @@ bool sq_sidecar_parse(const char *xml_path, const char *text, gsize length, SqLe
     if (!ok)
         g_prefix_error(error, "%s: ", name);
 out:
-    xmlSetStructuredErrorFunc(NULL, NULL);
     if (doc)
         xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctx);
     if (!ok)
         sq_lesson_meta_clear(meta);
     return ok;
