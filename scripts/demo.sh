@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo station, as far as it goes today: generates a few sample lessons
 # (in the formats studios deliver), ingests them into demo/ with a manifest,
-# approves them, and lists the catalog. Running it again reuses what exists.
+# imports the demo station file (two channels, their grids and calendar),
+# approves the lessons, and lists the catalog. Running it again reuses what
+# exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -36,6 +38,7 @@ ident-balapan.mp4,,,,,Балапан,,ident
 CSV
 
 "${sabaq[@]}" ingest --profile hd720 --manifest "$src/lessons.csv" || true
+"${sabaq[@]}" import data/demo-station.xml
 ids=$("${sabaq[@]}" assets --json | python3 -c 'import json,sys; print(" ".join(str(a["id"]) for a in json.load(sys.stdin) if a["status"] == "ready"))')
 [ -z "$ids" ] || "${sabaq[@]}" approve $ids
 "${sabaq[@]}" assets
