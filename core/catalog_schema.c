@@ -105,9 +105,71 @@ static const char v2_station[] =
     "  line INTEGER,"
     "  CHECK ((kind = 'lesson') = (grade IS NOT NULL AND subject_id IS NOT NULL)));";
 
+static const char v3_plans[] =
+    /* core/station_store.c: what a channel airs when the calendar has no
+     * school (holiday) and when a lesson is missing (docs/station.md). */
+    "ALTER TABLE channels ADD COLUMN holiday_rule TEXT NOT NULL DEFAULT 'fillers'"
+    "  CHECK (holiday_rule IN ('fillers', 'repeats'));"
+    "ALTER TABLE channels ADD COLUMN missing_rule TEXT NOT NULL DEFAULT 'repeat-previous'"
+    "  CHECK (missing_rule IN ('repeat-previous', 'fillers'));"
+
+    /* scheduler: one version of one channel's local day. A day has either
+     * one draft (version NULL, rebuilt by `sabaq plan`) or published
+     * versions 1, 2, ... (never changed; an edit adds a version). No foreign
+     * key to channels: re-importing the station must not take the history
+     * of what was published with it. */
+    "CREATE TABLE plan_versions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel_id TEXT NOT NULL,"
+    "  day TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('draft', 'published')),"
+    "  version INTEGER CHECK (version >= 1),"
+    "  start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,"
+    "  created_us INTEGER NOT NULL,"
+    "  published_us INTEGER,"
+    "  origin TEXT NOT NULL CHECK (origin IN ('plan', 'edit')),"
+    "  note TEXT,"
+    "  CHECK ((state = 'published') = (version IS NOT NULL AND published_us IS NOT NULL)),"
+    "  CHECK (end_us > start_us),"
+    "  UNIQUE (channel_id, day, version));"
+    "CREATE UNIQUE INDEX plan_versions_draft ON plan_versions(channel_id, day)"
+    "  WHERE state = 'draft';"
+
+    /* scheduler: the items of a version, contiguous from the day's start to
+     * its end. kind is the item's role; asset what airs (NULL only for a
+     * slate item when the catalog has no slate). slot_start_s names the
+     * grid slot (local seconds of the day) an item belongs to. Lesson fields
+     * are copied so that sequences can be followed without joins. */
+    "CREATE TABLE plan_items ("
+    "  version_id INTEGER NOT NULL REFERENCES plan_versions(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL"
+    "    CHECK (kind IN ('lesson', 'repeat', 'filler', 'break', 'slate', 'holiday')),"
+    "  asset_id INTEGER REFERENCES assets(id),"
+    "  is_hard INTEGER NOT NULL DEFAULT 0 CHECK (is_hard IN (0, 1)),"
+    "  slot_start_s INTEGER,"
+    "  lesson_id INTEGER REFERENCES lessons(id),"
+    "  subject_id TEXT, grade INTEGER, number INTEGER,"
+    "  language TEXT CHECK (language IN ('kk', 'ru')),"
+    "  CHECK (end_us > start_us AND start_us % 40000 = 0 AND end_us % 40000 = 0),"
+    "  PRIMARY KEY (version_id, position)) WITHOUT ROWID;"
+
+    /* scheduler: what a version could not do as the grid asked, with the
+     * date, slot and reason (kept with the version it explains). */
+    "CREATE TABLE plan_conflicts ("
+    "  version_id INTEGER NOT NULL REFERENCES plan_versions(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  at_us INTEGER NOT NULL,"
+    "  slot_start_s INTEGER,"
+    "  code TEXT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  PRIMARY KEY (version_id, position)) WITHOUT ROWID;";
+
 const char *const sq_catalog_migrations[] = {
     v1_lessons_and_assets,
     v2_station,
+    v3_plans,
 };
 
 const int sq_catalog_migration_count =

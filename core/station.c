@@ -96,12 +96,24 @@ static bool read_channel(SqStation *st, const char *file, xmlNodePtr node, GErro
     g_autofree char *sid = prop(node, "service-id");
     c->service_id = (int)g_ascii_strtoll(sid, NULL, 10);
     c->outputs = g_ptr_array_new_with_free_func(g_free);
+    c->holiday_rule = g_strdup("fillers");
+    c->missing_rule = g_strdup("repeat-previous");
     read_names(node, &c->name_kk, &c->name_ru);
     for (xmlNodePtr o = node->children; o; o = o->next) {
         if (is(o, "output")) {
             g_autofree char *type = prop(o, "type");
             g_autofree char *target = prop(o, strcmp(type, "hls") == 0 ? "path" : "url");
             g_ptr_array_add(c->outputs, g_strdup_printf("%s %s", type, target));
+        } else if (is(o, "rules")) {
+            char *holiday = prop(o, "holiday"), *missing = prop(o, "missing");
+            if (holiday) {
+                g_free(c->holiday_rule);
+                c->holiday_rule = holiday;
+            }
+            if (missing) {
+                g_free(c->missing_rule);
+                c->missing_rule = missing;
+            }
         } else if (is(o, "filler")) {
             g_autofree char *pool = prop(o, "pool");
             g_auto(GStrv) tags = g_strsplit_set(pool, " ,", -1);

@@ -16,6 +16,8 @@ typedef struct {
     char *name_kk, *name_ru;
     char *icon;
     char *filler_tags;  /* space separated */
+    char *holiday_rule; /* fillers, repeats */
+    char *missing_rule; /* repeat-previous, fillers */
     GPtrArray *outputs; /* "hls PATH", "udp URL", "srt URL" */
 } SqStationChannel;
 

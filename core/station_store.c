@@ -20,6 +20,8 @@ static void channel_free(SqStationChannel *c)
     g_free(c->name_ru);
     g_free(c->icon);
     g_free(c->filler_tags);
+    g_free(c->holiday_rule);
+    g_free(c->missing_rule);
     if (c->outputs)
         g_ptr_array_unref(c->outputs);
     g_free(c);
@@ -112,8 +114,8 @@ static bool store_subjects_and_channels(SqCatalog *cat, const SqStation *st, GEr
     static const char subject_sql[] =
         "INSERT INTO subjects (id, name_kk, name_ru) VALUES (?, ?, ?)";
     static const char channel_sql[] =
-        "INSERT INTO channels (id, language, service_id, name_kk, name_ru, icon, filler_tags)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)";
+        "INSERT INTO channels (id, language, service_id, name_kk, name_ru, icon, filler_tags,"
+        " holiday_rule, missing_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     static const char output_sql[] =
         "INSERT INTO channel_outputs (channel_id, position, type, target) VALUES (?, ?, ?, ?)";
     for (guint i = 0; i < st->subjects->len; i++) {
@@ -139,6 +141,8 @@ static bool store_subjects_and_channels(SqCatalog *cat, const SqStation *st, GEr
         bind_text(stmt, 5, c->name_ru);
         bind_text(stmt, 6, c->icon);
         bind_text(stmt, 7, c->filler_tags ? c->filler_tags : "");
+        bind_text(stmt, 8, c->holiday_rule);
+        bind_text(stmt, 9, c->missing_rule);
         if (!step(cat, stmt, "storing a channel", error))
             return false;
         for (guint o = 0; o < c->outputs->len; o++) {
