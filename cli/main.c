@@ -17,6 +17,8 @@ static const Verb verbs[] = {
     {"approve", verb_approve, "approve an asset for air (methodologist)"},
     {"withdraw", verb_withdraw, "take an asset off air, with a reason"},
     {"import", verb_import, "load the station file: subjects, channels, calendar, grids"},
+    {"playout", verb_playout, "air channels in real time to HLS, UDP and SRT; 'playout status'"},
+    {"asrun", verb_asrun, "what a channel really aired on a day"},
 };
 
 static void print_usage(FILE *out)

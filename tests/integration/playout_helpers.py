@@ -1,0 +1,166 @@
+"""Helpers for the playout tests: assets that can be told apart from the
+output alone (solid colours with tones of distinct frequencies), rundowns
+starting a few seconds ahead, and readers of the HLS and TS outputs that
+use only ffprobe/ffmpeg and Python (never sabaq itself)."""
+import datetime
+import json
+import os
+import re
+import subprocess
+import time
+
+from sabaq_test import ffmpeg_generate
+
+FRAME_US = 40000
+AAC_FRAME_S = 1024 / 48000
+
+# name -> (lavfi colour, RGB it decodes to roughly, tone Hz)
+COLOURS = {
+    "red": ("red", (255, 0, 0), 440),
+    "green": ("lime", (0, 255, 0), 880),
+    "blue": ("blue", (0, 0, 255), 1760),
+    "yellow": ("yellow", (255, 255, 0), 660),
+}
+
+
+def make_colour_asset(case, name, seconds=10):
+    """Ingests a solid-colour filler with its tone; returns its asset row."""
+    colour, _, tone = COLOURS[name]
+    src = ffmpeg_generate(case.path(f"{name}.mp4"),
+                          f"color=c={colour}:s=320x180:r=25:d={seconds}",
+                          f"sine=f={tone}:r=48000:d={seconds}",
+                          args=["-c:v", "libx264", "-c:a", "aac", "-shortest"])
+    case.sabaq("ingest", "--profile", "test", "--filler", name, src)
+    return case.asset_for(f"{name}.mp4")
+
+
+def grid_now_us(ahead_s=0.0):
+    """Now plus ahead_s, on the 40 ms frame grid, UTC microseconds."""
+    t = int((time.time() + ahead_s) * 1e6)
+    return t // FRAME_US * FRAME_US
+
+
+def write_rundown(path, start_us, items):
+    with open(path, "w") as f:
+        json.dump({"start_us": start_us, "items": items}, f)
+    return path
+
+
+def parse_playlist(path):
+    """The media playlist as a dict: tags and a list of segments, each
+    {uri, duration, pdt (UTC seconds), discontinuity}."""
+    with open(path) as f:
+        lines = [line.strip() for line in f if line.strip()]
+    assert lines[0] == "#EXTM3U", lines[0]
+    pl = {"segments": [], "endlist": False}
+    seg = {}
+    for line in lines[1:]:
+        if line.startswith("#EXT-X-TARGETDURATION:"):
+            pl["target"] = int(line.split(":")[1])
+        elif line.startswith("#EXT-X-MEDIA-SEQUENCE:"):
+            pl["sequence"] = int(line.split(":")[1])
+        elif line.startswith("#EXT-X-DISCONTINUITY-SEQUENCE:"):
+            pl["discontinuity_sequence"] = int(line.split(":")[1])
+        elif line == "#EXT-X-DISCONTINUITY":
+            seg["discontinuity"] = True
+        elif line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
+            text = line.split(":", 1)[1].replace("Z", "+00:00")
+            seg["pdt"] = datetime.datetime.fromisoformat(text).timestamp()
+        elif line.startswith("#EXTINF:"):
+            seg["duration"] = float(line.split(":")[1].rstrip(","))
+        elif line == "#EXT-X-ENDLIST":
+            pl["endlist"] = True
+        elif line.startswith("#"):
+            pl.setdefault("other", []).append(line)
+        else:
+            seg["uri"] = line
+            seg.setdefault("discontinuity", False)
+            pl["segments"].append(seg)
+            seg = {}
+    return pl
+
+
+def packets(path, stream):
+    """(pts seconds, is key) of stream 'v' or 'a' of path, in decode order."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries",
+                          "packet=pts_time,flags", "-of", "json", path],
+                         capture_output=True, text=True, check=True).stdout
+    return [(float(p["pts_time"]), "K" in p["flags"]) for p in json.loads(out)["packets"]]
+
+
+def frame_colours(path):
+    """Per decoded video frame of path: (pts seconds, mean (r, g, b))."""
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                            "frame=pts_time", "-of", "json", path],
+                           capture_output=True, text=True, check=True).stdout
+    pts = [float(f["pts_time"]) for f in json.loads(probe)["frames"]]
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-map", "0:v",
+                          "-vf", "scale=4:4", "-fps_mode", "passthrough", "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    n = len(raw) // 48
+    assert n == len(pts), f"{n} decoded frames, {len(pts)} timestamps"
+    result = []
+    for i in range(n):
+        px = raw[i * 48:(i + 1) * 48]
+        rgb = tuple(sum(px[c::3]) / 16 for c in range(3))
+        result.append((pts[i], rgb))
+    return result
+
+
+def colour_name(rgb):
+    for name, (_, ref, _) in COLOURS.items():
+        if all(abs(a - b) < 60 for a, b in zip(rgb, ref)):
+            return name
+    return "other"
+
+
+def tone_hz(path, at_s, length_s=0.4):
+    """The frequency of the audio of path from at_s (seconds of its own
+    timeline from the start), by counting zero crossings."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-ss", str(at_s), "-i", path,
+                          "-t", str(length_s), "-map", "0:a", "-ac", "1", "-f", "s16le",
+                          "-ar", "48000", "-"], capture_output=True, check=True).stdout
+    samples = [int.from_bytes(raw[i:i + 2], "little", signed=True)
+               for i in range(0, len(raw) - 1, 2)]
+    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    return crossings / 2 / (len(samples) / 48000) if samples else 0.0
+
+
+def concat_segments(hls_dir, segments, out):
+    """The listed segments joined byte for byte (MPEG-TS concatenates)."""
+    with open(out, "wb") as f:
+        for s in segments:
+            with open(os.path.join(hls_dir, s["uri"]), "rb") as seg:
+                f.write(seg.read())
+    return out
+
+
+def ts_packet_check(path):
+    """Reads a transport stream file: per PID the continuity-counter errors,
+    and the PCR values (27 MHz) with their byte positions."""
+    cc = {}
+    errors = 0
+    pcrs = []
+    with open(path, "rb") as f:
+        data = f.read()
+    for pos in range(0, len(data) - 187, 188):
+        p = data[pos:pos + 188]
+        if p[0] != 0x47:
+            raise AssertionError(f"lost sync at byte {pos}")
+        pid = ((p[1] & 0x1F) << 8) | p[2]
+        afc = (p[3] >> 4) & 3
+        counter = p[3] & 0x0F
+        if afc & 2 and p[4] > 0 and p[5] & 0x10:
+            b = p[6:12]
+            base = (b[0] << 25) | (b[1] << 17) | (b[2] << 9) | (b[3] << 1) | (b[4] >> 7)
+            ext = ((b[4] & 1) << 8) | b[5]
+            pcrs.append((pos, base * 300 + ext))
+        if pid == 0x1FFF:
+            continue
+        if afc & 1:  # carries payload: the counter must step by one
+            if pid in cc and counter != (cc[pid] + 1) % 16:
+                discontinuity = afc & 2 and p[4] > 0 and p[5] & 0x80
+                if not discontinuity:
+                    errors += 1
+            cc[pid] = counter
+    return {"cc_errors": errors, "pcrs": pcrs, "bytes": len(data), "pids": set(cc)}
