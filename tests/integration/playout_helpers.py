@@ -164,3 +164,70 @@ def ts_packet_check(path):
                     errors += 1
             cc[pid] = counter
     return {"cc_errors": errors, "pcrs": pcrs, "bytes": len(data), "pids": set(cc)}
+
+
+STATION = """<?xml version="1.0" encoding="UTF-8"?>
+<station xmlns="urn:sabaq:station:1" timezone="Asia/Almaty">
+  <subject id="math"><name lang="kk">Математика</name><name lang="ru">Математика</name></subject>
+  <channel id="balapan" language="kk" service-id="101">
+    <name lang="kk">Балапан</name><name lang="ru">Балапан</name>
+    {outputs}
+  </channel>
+  <channel id="el-arna" language="ru" service-id="102">
+    <name lang="kk">Ел Арна</name><name lang="ru">Ел Арна</name>
+    {outputs2}
+  </channel>
+  <calendar><term from="2026-01-01" to="2030-12-28"/></calendar>
+</station>
+"""
+
+
+def import_station(case, outputs="", outputs2=""):
+    path = case.path("station.xml")
+    with open(path, "w") as f:
+        f.write(STATION.format(outputs=outputs, outputs2=outputs2))
+    case.sabaq("import", path)
+
+
+def free_udp_port():
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class UdpReceiver:
+    """Receives datagrams on 127.0.0.1:port in a thread, noting each
+    one's arrival time and size, and keeping the bytes."""
+
+    def __init__(self, port):
+        import socket
+        import threading
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.settimeout(0.2)
+        self.datagrams = []
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        import socket
+        while not self.stop:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            self.datagrams.append((time.time(), data))
+
+    def finish(self, path):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+        with open(path, "wb") as f:
+            for _, d in self.datagrams:
+                f.write(d)
+        return path
