@@ -40,3 +40,10 @@ int verb_assets(SqCli *cli, int argc, char **argv);
 int verb_approve(SqCli *cli, int argc, char **argv);
 int verb_withdraw(SqCli *cli, int argc, char **argv);
 int verb_import(SqCli *cli, int argc, char **argv);
+int verb_plan(SqCli *cli, int argc, char **argv);
+int verb_publish(SqCli *cli, int argc, char **argv);
+int verb_schedule(SqCli *cli, int argc, char **argv);
+
+/* Today's date in the station's zone (the machine's when there is no
+ * station), YYYY-MM-DD. */
+char *cli_station_today(SqCatalog *cat);

@@ -17,6 +17,9 @@ static const Verb verbs[] = {
     {"approve", verb_approve, "approve an asset for air (methodologist)"},
     {"withdraw", verb_withdraw, "take an asset off air, with a reason"},
     {"import", verb_import, "load the station file: subjects, channels, calendar, grids"},
+    {"plan", verb_plan, "build the draft plan of each channel; 'plan diff': what changed"},
+    {"publish", verb_publish, "publish a channel's drafts as new versions"},
+    {"schedule", verb_schedule, "show a channel's day; 'schedule set': edit a published day"},
 };
 
 static void print_usage(FILE *out)
