@@ -68,7 +68,11 @@ static int schedule_set(SqCli *cli, int argc, char **argv)
         cli_print_error(error);
         return 1;
     }
-    g_autoptr(GDateTime) when = g_date_time_new_from_iso8601(at, tz);
+    /* GLib wants seconds; people write 09:00. */
+    g_autofree char *full = g_regex_match_simple("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d$", at, 0, 0)
+                                ? g_strconcat(at, ":00", NULL)
+                                : g_strdup(at);
+    g_autoptr(GDateTime) when = g_date_time_new_from_iso8601(full, tz);
     if (!when) {
         fprintf(stderr, "sabaq: --at: '%s' is not a date and time (YYYY-MM-DDTHH:MM[:SS])\n", at);
         return 1;
