@@ -42,3 +42,11 @@ int verb_withdraw(SqCli *cli, int argc, char **argv);
 int verb_import(SqCli *cli, int argc, char **argv);
 int verb_playout(SqCli *cli, int argc, char **argv);
 int verb_asrun(SqCli *cli, int argc, char **argv);
+int verb_plan(SqCli *cli, int argc, char **argv);
+int verb_publish(SqCli *cli, int argc, char **argv);
+int verb_schedule(SqCli *cli, int argc, char **argv);
+int verb_epg(SqCli *cli, int argc, char **argv);
+
+/* Today's date in the station's zone (the machine's when there is no
+ * station), YYYY-MM-DD. */
+char *cli_station_today(SqCatalog *cat);

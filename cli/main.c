@@ -17,6 +17,10 @@ static const Verb verbs[] = {
     {"approve", verb_approve, "approve an asset for air (methodologist)"},
     {"withdraw", verb_withdraw, "take an asset off air, with a reason"},
     {"import", verb_import, "load the station file: subjects, channels, calendar, grids"},
+    {"plan", verb_plan, "build the draft plan of each channel; 'plan diff': what changed"},
+    {"publish", verb_publish, "publish a channel's drafts as new versions"},
+    {"schedule", verb_schedule, "show a channel's day; 'schedule set': edit a published day"},
+    {"epg", verb_epg, "the programme guide: XMLTV, M3U for IPTV players, JSON now/next"},
     {"playout", verb_playout, "air channels in real time to HLS, UDP and SRT; 'playout status'"},
     {"asrun", verb_asrun, "what a channel really aired on a day"},
 };

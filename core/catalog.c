@@ -99,7 +99,11 @@ SqCatalog *sq_catalog_open(const char *path, GError **error)
     if (!sq_catalog_exec(cat,
                          "PRAGMA journal_mode = WAL;"
                          "PRAGMA synchronous = NORMAL;"
-                         "PRAGMA foreign_keys = ON;",
+                         "PRAGMA foreign_keys = ON;"
+                         /* A year of plans is written in one transaction:
+                          * with the default 2 MB cache its pages spill
+                          * to the WAL and are read back. */
+                         "PRAGMA cache_size = -65536;",
                          error))
         return NULL;
     if (!migrate(cat, error))

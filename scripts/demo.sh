@@ -2,7 +2,7 @@
 # The demo station, as far as it goes today: generates a few sample lessons
 # (in the formats studios deliver), ingests them into demo/ with a manifest,
 # imports the demo station file (two channels, their grids and calendar),
-# approves the lessons, and lists the catalog. Running it again reuses what
+# approves the lessons, lists the catalog, and plans and publishes a week. Running it again reuses what
 # exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,8 @@ make kazakh-lang-1-01-kk.mkv "testsrc=s=720x576:r=25:d=13,setsar=16/15,format=yu
 make math-5-01-ru.ts "mandelbrot=s=1280x720:r=25,trim=duration=12" "sine=f=330:d=12,volume=-12dB" \
   -c:v mpeg2video -q:v 3 -c:a mp2
 make ident-balapan.mp4 "color=c=orange:s=1280x720:r=25:d=3" "sine=f=880:d=3" -c:v libx264 -c:a aac
+make promo-lessons.mp4 "smptebars=s=1280x720:r=25:d=30" "sine=f=1000:d=30,volume=-15dB" \
+  -c:v libx264 -c:a aac
 
 cat > "$src/lessons.csv" <<'CSV'
 file,subject,grade,number,language,title,description,tags
@@ -35,6 +37,7 @@ math-5-02-kk.mov,math,5,2,kk,Сандарды салыстыру,,
 kazakh-lang-1-01-kk.mkv,kazakh-lang,1,1,kk,Әліпби: Ә әрпі,"Дыбыстар мен әріптер, «Ә»",
 math-5-01-ru.ts,math,5,1,ru,Натуральные числа,Чтение и запись натуральных чисел,
 ident-balapan.mp4,,,,,Балапан,,ident
+promo-lessons.mp4,,,,,Сабақтар · Уроки,,promo
 CSV
 
 "${sabaq[@]}" ingest --profile hd720 --manifest "$src/lessons.csv" || true
@@ -42,3 +45,9 @@ CSV
 ids=$("${sabaq[@]}" assets --json | python3 -c 'import json,sys; print(" ".join(str(a["id"]) for a in json.load(sys.stdin) if a["status"] == "ready"))')
 [ -z "$ids" ] || "${sabaq[@]}" approve $ids
 "${sabaq[@]}" assets
+# A week of plans from today for both channels, published.
+"${sabaq[@]}" plan --days 7
+for channel in balapan el-arna; do
+  "${sabaq[@]}" publish --channel "$channel" --days 7
+done
+"${sabaq[@]}" schedule --channel balapan | grep -v "  filler " | head -20
