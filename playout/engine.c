@@ -25,11 +25,52 @@ void channel_note_error(Channel *ch, const char *text)
         g_ptr_array_remove_index(ch->errors, 0);
 }
 
+/* A newly published version that puts a boundary inside the item on air
+ * (an edit: "this airs at 10:15:00") cuts it there; one that only changes
+ * later items is picked up at the next item. The house loop gives way to
+ * a plan at once. */
+static void check_plan(Channel *ch)
+{
+    if (strcmp(ch->source, "plan") != 0 || !ch->feeder.started ||
+        GST_CLOCK_TIME_IS_VALID(ch->feeder.cut_ns))
+        return;
+    int64_t at_us = ns_to_us(ch->feeder.v_next_ns);
+    Item item;
+    g_autoptr(GError) error = NULL;
+    if (!timeline_item_at(ch->timeline, at_us, &item, &error))
+        return;
+    bool was_loop = strcmp(ch->current.source, "loop") == 0;
+    int64_t cut_us = 0;
+    if (was_loop && strcmp(item.source, "plan") == 0)
+        cut_us = at_us;
+    else if (!was_loop && strcmp(ch->current.source, "plan") == 0 &&
+             item.plan_version != ch->current.plan_version) {
+        /* The new version's boundaries inside the item on air cut it: the
+         * start of what airs now in it, or the end of that. */
+        if (item.start_us > ch->current.start_us)
+            cut_us = MAX(item.start_us, at_us);
+        else if (item.end_us < ch->current.end_us)
+            cut_us = item.end_us;
+    }
+    if (cut_us) {
+        g_autofree char *when = format_utc(cut_us);
+        g_message("%s: plan version %" G_GINT64_FORMAT " ends %s at %s", ch->id, item.plan_version,
+                  ch->current.title, when);
+        ch->cut_version = item.plan_version;
+        ch->feeder.cut_ns = us_to_ns(cut_us);
+    }
+    item_clear(&item);
+}
+
 static void tick(Feeder *f, void *data)
 {
     (void)f;
     Channel *ch = data;
     int64_t now_us = sq_now_us();
+    if (now_us - ch->last_plan_check_us >= SQ_SECOND_US) {
+        ch->last_plan_check_us = now_us;
+        check_plan(ch);
+    }
     if (ch->asrun_id && now_us - ch->last_progress_us >= 2 * SQ_SECOND_US) {
         ch->last_progress_us = now_us;
         g_autoptr(GError) error = NULL;
@@ -65,6 +106,7 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
     g_autoptr(GError) error = NULL;
     g_autoptr(GError) slate_error = NULL;
     ch->item_from_us = from_us;
+    ch->feeder.cut_ns = GST_CLOCK_TIME_NONE;
     item_clear(&ch->current);
     item_copy(&ch->current, item);
     ch->asrun_id = asrun_begin(ch->cat, ch->id, item, from_us, &error);
@@ -127,6 +169,15 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
         }
     }
     bool stopped = res == FEED_STOPPED;
+    bool was_cut = GST_CLOCK_TIME_IS_VALID(ch->feeder.cut_ns) && to < us_to_ns(item->end_us);
+    item->end_us = ns_to_us(to); /* where the next item starts */
+    if (was_cut && !stopped && status != ASRUN_SLATE) {
+        status = ASRUN_CUT;
+        char *why = g_strdup_printf("%s%splan version %" G_GINT64_FORMAT " ends it early",
+                                    reason ? reason : "", reason ? "; " : "", ch->cut_version);
+        g_free(reason);
+        reason = why;
+    }
     if (!stopped && !feeder_fill_audio(&ch->feeder, to))
         stopped = true;
     if (stopped && status != ASRUN_SLATE) {

@@ -16,6 +16,8 @@ typedef struct {
     int64_t item_from_us;
     int64_t asrun_id;
     int64_t last_progress_us;
+    int64_t last_plan_check_us;
+    int64_t cut_version;
     int64_t started_us;
     GPtrArray *errors; /* the last few, stamped */
     bool stopping, fatal;

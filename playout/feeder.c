@@ -20,6 +20,8 @@
 /* How far ahead of the wall clock packets are handed over. */
 #define LEAD_NS (1000 * GST_MSECOND)
 #define TICK_US (500 * 1000)
+/* A house-format GOP is 2 s: a join never airs more of the past. */
+#define JOIN_BACK_MAX_NS (2 * GST_SECOND)
 
 /* One AAC-LC stereo 48 kHz frame of digital silence (raw, no ADTS),
  * encoded once by FFmpeg's aac encoder from anullsrc. */
@@ -128,6 +130,9 @@ FeedResult feeder_air_file(Feeder *f, const char *path, GstClockTime anchor_ns, 
     g_autoptr(Reader) r = reader_open(path, position, mid_item, error);
     if (!r)
         return FEED_FAILED;
+    GstClockTime duration = reader_duration(r);
+    if (duration && position >= duration)
+        return FEED_ENDED; /* joining after the file's end: nothing of it airs */
     if (mid_item) {
         /* Entering a file between its GOPs: the slate bridges to the next
          * IDR, since frames before it cannot be decoded alone. */
@@ -152,6 +157,8 @@ FeedResult feeder_air_file(Feeder *f, const char *path, GstClockTime anchor_ns, 
     }
     bool video_done = false, audio_done = !reader_has_audio(r);
     while (!video_done || !audio_done) {
+        if (GST_CLOCK_TIME_IS_VALID(f->cut_ns) && f->cut_ns < *to_ns)
+            *to_ns = MAX(f->cut_ns, f->v_next_ns);
         ReaderPacket p;
         g_autoptr(GError) local = NULL;
         if (!reader_next(r, &p, &local)) {
@@ -163,6 +170,10 @@ FeedResult feeder_air_file(Feeder *f, const char *path, GstClockTime anchor_ns, 
         }
         g_autoptr(GstSample) sample = p.sample;
         if (p.stream_ns < in_ns && f->started)
+            continue;
+        /* Joining: the GOP before the join point, nothing earlier. */
+        if (!f->started && anchor_ns + p.stream_ns < from_ns + in_ns &&
+            from_ns + in_ns - (anchor_ns + p.stream_ns) > JOIN_BACK_MAX_NS)
             continue;
         GstClockTime t = anchor_ns + p.stream_ns - in_ns;
         GstBuffer *buf = gst_sample_get_buffer(sample);
@@ -199,6 +210,11 @@ FeedResult feeder_air_loop(Feeder *f, const char *path, GstClockTime from_ns, Gs
     GstClockTime anchor = from_ns;
     int empty_passes = 0;
     while (f->v_next_ns < *to_ns || !f->started) {
+        if (GST_CLOCK_TIME_IS_VALID(f->cut_ns) && f->cut_ns < *to_ns) {
+            *to_ns = MAX(f->cut_ns, f->v_next_ns);
+            if (f->v_next_ns >= *to_ns)
+                break;
+        }
         GstClockTime before = f->v_next_ns;
         FeedResult res = feeder_air_file(f, path, anchor, 0, anchor, to_ns, error);
         if (res == FEED_FAILED || res == FEED_STOPPED)

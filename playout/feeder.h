@@ -25,7 +25,8 @@ struct Feeder {
     GstClockTime v_next_ns; /* where the next picture goes */
     int64_t a_next_samples; /* where the next audio frame goes, 48 kHz since the epoch */
     uint64_t video_frames, silent_frames, dropped_audio_frames;
-    FeederTick tick; /* called about twice a second while waiting */
+    GstClockTime cut_ns; /* set by the tick: the span ends here instead (NONE: no cut) */
+    FeederTick tick;     /* called about twice a second while waiting */
     void *tick_data;
     int64_t last_tick_us;
 };

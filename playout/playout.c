@@ -35,8 +35,8 @@ static int default_mux_rate_kbps(SqCatalog *cat)
 }
 
 /* The station's row for the channel: service id and outputs. */
-static bool station_channel(SqCatalog *cat, const char *id, int *service_id, GPtrArray *types,
-                            GPtrArray *targets, GError **error)
+static bool station_channel(SqCatalog *cat, const char *id, bool *found, int *service_id,
+                            GPtrArray *types, GPtrArray *targets, GError **error)
 {
     static const char ch_sql[] = "SELECT service_id FROM channels WHERE id = ?";
     static const char out_sql[] =
@@ -45,11 +45,11 @@ static bool station_channel(SqCatalog *cat, const char *id, int *service_id, GPt
     if (!st)
         return false;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    if (found)
+    *found = sqlite3_step(st) == SQLITE_ROW;
+    if (*found)
         *service_id = sqlite3_column_int(st, 0);
     sqlite3_reset(st);
-    if (!found)
+    if (!*found)
         return true;
     st = sq_catalog_prepare(cat, out_sql, error);
     if (!st)
@@ -60,7 +60,7 @@ static bool station_channel(SqCatalog *cat, const char *id, int *service_id, GPt
         g_ptr_array_add(targets, g_strdup((const char *)sqlite3_column_text(st, 1)));
     }
     sqlite3_reset(st);
-    return found;
+    return true;
 }
 
 static void channel_free(Channel *ch)
@@ -95,8 +95,8 @@ static bool channel_setup(Channel *ch, const SqPlayoutOptions *opt,
     int service_id = 0;
     g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(g_free);
-    bool known = station_channel(ch->cat, ch->id, &service_id, types, targets, error);
-    if (error && *error)
+    bool known = false;
+    if (!station_channel(ch->cat, ch->id, &known, &service_id, types, targets, error))
         return false;
     if (!known && !cfg->rundown_path) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_NOT_FOUND,

@@ -112,7 +112,8 @@ static bool plan_item_at(Timeline *tl, int64_t at_us, Item *item, GError **error
         "ORDER BY day DESC, version DESC LIMIT 1";
     static const char item_sql[] =
         "SELECT i.start_us, i.end_us, i.kind, i.asset_id, a.path, a.status, "
-        "  coalesce(a.title, i.subject_id || ' ' || i.grade || '/' || i.number, i.kind) "
+        "  coalesce(a.title, i.subject_id || ' ' || i.grade || '/' || i.number, a.source_name, "
+        "i.kind) "
         "FROM plan_items i LEFT JOIN assets a ON a.id = i.asset_id "
         "WHERE i.version_id = ? AND i.start_us <= ? AND i.end_us > ? LIMIT 1";
     static const char next_sql[] = "SELECT min(start_us) FROM plan_versions "

@@ -231,3 +231,79 @@ class UdpReceiver:
             for _, d in self.datagrams:
                 f.write(d)
         return path
+
+
+ALMATY = datetime.timezone(datetime.timedelta(hours=5))  # the test station's zone since 2024
+
+
+def publish_plan(db, channel, items, filler_asset, note="test"):
+    """Publishes a version of the local day holding items [(start_us,
+    end_us, kind, asset_id)] (contiguous), padded to local midnight on both
+    sides with filler_asset, written with Python's sqlite3 the way the
+    scheduler stores a published day (migration 3's tables). Returns the
+    version number."""
+    import sqlite3
+    first = items[0][0]
+    local = datetime.datetime.fromtimestamp(first / 1e6, ALMATY)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_start = int(midnight.timestamp()) * 1000000
+    day_end = day_start + 86400 * 1000000
+    day = midnight.strftime("%Y-%m-%d")
+    rows = []
+    if first > day_start:
+        rows.append((day_start, first, "filler", filler_asset))
+    rows += items
+    if items[-1][1] < day_end:
+        rows.append((items[-1][1], day_end, "filler", filler_asset))
+    con = sqlite3.connect(db)
+    with con:
+        version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM plan_versions "
+                              "WHERE channel_id = ? AND day = ?", (channel, day)).fetchone()[0]
+        now = int(time.time() * 1e6)
+        cur = con.execute("INSERT INTO plan_versions (channel_id, day, state, version, start_us,"
+                          " end_us, created_us, published_us, origin, note) VALUES"
+                          " (?, ?, 'published', ?, ?, ?, ?, ?, 'plan', ?)",
+                          (channel, day, version, day_start, day_end, now, now, note))
+        vid = cur.lastrowid
+        for i, (s, e, kind, asset) in enumerate(rows):
+            con.execute("INSERT INTO plan_items (version_id, position, start_us, end_us, kind,"
+                        " asset_id, is_hard) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (vid, i, s, e, kind, asset, 1 if kind == "lesson" else 0))
+    con.close()
+    return version
+
+
+def asrun_rows(db, channel):
+    import sqlite3
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT planned_start_us, planned_end_us, actual_start_us, aired_frames,"
+                       " asset_id, source, plan_version, status, reason FROM asrun"
+                       " WHERE channel_id = ? ORDER BY id", (channel,)).fetchall()
+    con.close()
+    keys = ("planned_start_us", "planned_end_us", "actual_start_us", "aired_frames", "asset_id",
+            "source", "plan_version", "status", "reason")
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def colour_timeline(case, hls):
+    """[(UTC seconds, colour name)] of every frame listed in hls's playlist,
+    segments after a discontinuity placed by their own PDT."""
+    pl = parse_playlist(os.path.join(hls, "index.m3u8"))
+    result = []
+    for seg in pl["segments"]:
+        path = os.path.join(hls, seg["uri"])
+        frames = frame_colours(path)
+        pts0 = frames[0][0]
+        result += [(seg["pdt"] + pts - pts0, colour_name(rgb)) for pts, rgb in frames]
+    return pl, result
+
+
+def runs(timeline):
+    """Collapses a colour timeline into [(colour, first UTC, frames)]."""
+    out = []
+    for t, c in timeline:
+        if out and out[-1][0] == c and abs(out[-1][1] + out[-1][2] * 0.04 - t) < 0.002:
+            out[-1][2] += 1
+        else:
+            out.append([c, t, 1])
+    return out
