@@ -266,6 +266,7 @@ void output_free(Output *out)
         gst_object_unref(out->pipe);
     }
     hls_free(out->hls);
+    sq_si_inserter_free(out->si);
     g_free(out->hls_pending_location);
     g_free(out->hls_closed_location);
     g_ptr_array_unref(out->sinks);

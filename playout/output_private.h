@@ -17,6 +17,9 @@ struct Output {
     int mux_rate_kbps;
     GstElement *pipe, *vsrc, *asrc, *vtee, *atee;
     GstElement *ts_mux, *ts_tee; /* the CBR mux udp and srt share */
+    SqSiInserter *si;            /* SDT/EIT into the mux's null packets, or NULL */
+    GstClockTime si_base_ns;     /* instant of the last timestamped mux buffer */
+    uint64_t si_bytes_since;     /* bytes after it */
     GPtrArray *sinks;            /* OutputSink */
     Hls *hls;
     char *hls_pending_location; /* the fragment being written */

@@ -150,6 +150,8 @@ static bool channel_setup(Channel *ch, const SqPlayoutOptions *opt,
         return false;
     if (!known)
         g_message("%s: not in the station; airing the rundown as service 1", ch->id);
+    else if (output_has_ts(ch->out))
+        channel_load_guide(ch, true);
     ch->feeder.out = ch->out;
     ch->feeder.channel_id = ch->id;
     ch->feeder.slate_path = ch->slate_path ? ch->slate_path : ch->loop_path;

@@ -9,10 +9,12 @@ import subprocess
 import time
 
 from playout_helpers import (UdpReceiver, free_udp_port, grid_now_us, import_station,
-                             make_colour_asset, packets, ts_packet_check, write_rundown)
+                             make_colour_asset, packets, publish_plan, ts_packet_check,
+                             ts_sections, write_rundown)
 from sabaq_test import SabaqTestCase, ffprobe, main
 
 MUX_KBPS = 2000
+S = 1000000
 
 
 class PlayoutTsTest(SabaqTestCase):
@@ -76,8 +78,36 @@ class PlayoutTsTest(SabaqTestCase):
         # The SRT receiver got the same kind of stream (ffmpeg re-muxed it:
         # its service, pictures and sound).
         streams = ffprobe(srt_out)["streams"]
-        self.assertEqual(sorted(s["codec_name"] for s in streams), ["aac", "h264"])
+        # bin_data: ffmpeg's stream for the EIT (the station knows balapan).
+        self.assertEqual(sorted(s["codec_name"] for s in streams), ["aac", "bin_data", "h264"])
         self.assertGreater(float(ffprobe(srt_out)["format"]["duration"]), 5.0)
+
+    def test_sdt_and_eit_in_the_stream(self):
+        from test_epg_golden import parse_eit, parse_sdt
+        red = make_colour_asset(self, "red", 4)
+        import_station(self)
+        loop_id = next(a["id"] for a in self.assets() if "house-loop" in a["tags"])
+        t0 = grid_now_us(3.0)
+        publish_plan(self.db, "balapan", [(t0, t0 + 4 * S, "lesson", red["id"])], loop_id)
+        port = free_udp_port()
+        rx = UdpReceiver(port)
+        self.sabaq("playout", "--channel", "balapan",
+                   "--udp", f"udp://127.0.0.1:{port}?mux-rate={MUX_KBPS}", "--for", "9",
+                   timeout=60)
+        ts = rx.finish(self.path("udp.ts"))
+        self.check_ts(ts, 101)  # SI in the null packets leaves rate, CC and PCR intact
+        programs = ffprobe(ts, "-show_programs")["programs"]
+        self.assertEqual(programs[0]["tags"], {"service_name": "Балапан",
+                                               "service_provider": "sabaq"})
+        sdts = [parse_sdt(s) for s in ts_sections(ts, 0x11)]
+        self.assertGreaterEqual(len(sdts), 6, "SDT every second")
+        self.assertEqual({(s["tsid"], s["services"][0]["sid"]) for s in sdts}, {(101, 101)})
+        pf = [parse_eit(s) for s in ts_sections(ts, 0x12) if s[0] == 0x4E]
+        self.assertGreaterEqual(len(pf), 6)
+        # While red aired, the present event started at its planned instant.
+        starts = {int(ev["start"].timestamp()) for e in pf if e["section"] == 0
+                  for ev in e["events"]}
+        self.assertIn(t0 // S, starts)
 
     def test_srt_caller(self):
         make_colour_asset(self, "blue", 4)
@@ -98,7 +128,7 @@ class PlayoutTsTest(SabaqTestCase):
         self.assertEqual(listener.returncode, 0, err)
         self.assertGreater(float(ffprobe(out)["format"]["duration"]), 4.0)
         self.assertEqual(sorted(s["codec_name"] for s in ffprobe(out)["streams"]),
-                         ["aac", "h264"])
+                         ["aac", "bin_data", "h264"])
 
     def test_bad_urls_refused(self):
         for url, pattern in (("udp://nohost", r"not a udp URL"),
