@@ -98,6 +98,7 @@ static void tick(Feeder *f, void *data)
     (void)f;
     Channel *ch = data;
     int64_t now_us = sq_now_us();
+    output_poll(ch->out);
     if (now_us - ch->last_plan_check_us >= SQ_SECOND_US) {
         ch->last_plan_check_us = now_us;
         check_plan(ch);

@@ -200,7 +200,7 @@ static bool udp_add(Output *out, const char *text, int segment_s, int window, GE
     if (!url_parse(text, "udp", &u, error) || !param_int(&u, text, "ttl", 0, 255, &ttl, error) ||
         !ensure_ts_mux(out, &u, text, error))
         goto out;
-    sink = output_make(out, "udpsink", NULL, error);
+    sink = net_sender_add(out, "udpsink", "udp", text, error);
     if (!sink)
         goto out;
     const char *iface = g_hash_table_lookup(u.params, "iface");
@@ -208,9 +208,6 @@ static bool udp_add(Output *out, const char *text, int segment_s, int window, GE
                  "async", FALSE, "processing-deadline", (guint64)0, NULL);
     if (iface)
         g_object_set(sink, "multicast-iface", iface, NULL);
-    if (!output_link_tee(out, out->ts_tee, sink, NULL, error))
-        goto out;
-    output_watch_sink(output_add_sink(out, "udp", text), sink);
     ok = true;
 out:
     url_clear(&u);
@@ -244,7 +241,7 @@ static bool srt_add(Output *out, const char *text, int segment_s, int window, GE
         sep = '&';
     }
     char *uri_text = g_string_free(uri, FALSE);
-    GstElement *sink = output_make(out, "srtsink", NULL, error);
+    GstElement *sink = net_sender_add(out, "srtsink", "srt", text, error);
     /* TRUE would block the whole channel until a caller connects. */
     if (sink)
         g_object_set(sink, "uri", uri_text, "wait-for-connection", FALSE, "sync", TRUE, "async",
@@ -252,9 +249,6 @@ static bool srt_add(Output *out, const char *text, int segment_s, int window, GE
     g_free(uri_text);
     if (!sink)
         goto out;
-    if (!output_link_tee(out, out->ts_tee, sink, NULL, error))
-        goto out;
-    output_watch_sink(output_add_sink(out, "srt", text), sink);
     ok = true;
 out:
     url_clear(&u);

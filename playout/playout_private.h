@@ -104,6 +104,8 @@ void output_update_guide(Output *out, const SqEpgGuide *guide);
 void output_finish(Output *out, int timeout_ms);
 /* A JSON object: per output its state, bytes, last error. */
 JsonNode *output_health(Output *out);
+/* Restarts failed network senders when their time comes (often). */
+void output_poll(Output *out);
 /* Last error of the pipeline, or NULL (caller frees). */
 char *output_take_error(Output *out);
 

@@ -9,7 +9,7 @@ import subprocess
 import time
 
 from playout_helpers import (UdpReceiver, free_udp_port, grid_now_us, import_station,
-                             make_colour_asset, packets, publish_plan, ts_packet_check,
+                             make_colour_asset, packets, parse_playlist, publish_plan, ts_packet_check,
                              ts_sections, write_rundown)
 from sabaq_test import SabaqTestCase, ffprobe, main
 
@@ -109,26 +109,37 @@ class PlayoutTsTest(SabaqTestCase):
                   for ev in e["events"]}
         self.assertIn(t0 // S, starts)
 
-    def test_srt_caller(self):
+    def test_srt_caller_before_its_listener(self):
+        """A caller whose listener is not up yet: the channel (here its HLS)
+        stays on air, and the stream reaches the listener once it is up."""
         make_colour_asset(self, "blue", 4)
         import_station(self)
         srt_port = free_udp_port()
+        hls = self.path("hls")
+        proc = subprocess.Popen(self.command(
+            "playout", "--channel", "balapan", "--hls", hls, "--segment", "2", "--rundown",
+            write_rundown(self.path("r.json"), grid_now_us(1.0),
+                          [{"asset": self.asset_for("blue.mp4")["id"]}]),
+            "--srt", f"srt://127.0.0.1:{srt_port}?mode=caller&mux-rate={MUX_KBPS}",
+            "--for", "12"), stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
         out = self.path("listener.ts")
-        listener = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i",
-                                     f"srt://127.0.0.1:{srt_port}?mode=listener", "-t", "5",
-                                     "-map", "0", "-c", "copy", "-f", "mpegts", out],
-                                    stderr=subprocess.PIPE, text=True)
-        time.sleep(0.5)
-        self.sabaq("playout", "--channel", "balapan", "--rundown",
-                   write_rundown(self.path("r.json"), grid_now_us(1.0),
-                                 [{"asset": self.asset_for("blue.mp4")["id"]}]),
-                   "--srt", f"srt://127.0.0.1:{srt_port}?mode=caller&mux-rate={MUX_KBPS}",
-                   "--for", "8", timeout=60)
-        _, err = listener.communicate(timeout=30)
-        self.assertEqual(listener.returncode, 0, err)
-        self.assertGreater(float(ffprobe(out)["format"]["duration"]), 4.0)
+        listener = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i",
+                                   f"srt://127.0.0.1:{srt_port}?mode=listener", "-t", "4",
+                                   "-map", "0", "-c", "copy", "-f", "mpegts", out],
+                                  capture_output=True, text=True, timeout=30)
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(listener.returncode, 0, listener.stderr)
+        self.assertGreater(float(ffprobe(out)["format"]["duration"]), 3.0)
         self.assertEqual(sorted(s["codec_name"] for s in ffprobe(out)["streams"]),
                          ["aac", "bin_data", "h264"])
+        pl = parse_playlist(os.path.join(hls, "index.m3u8"))
+        self.assertTrue(pl["endlist"])
+        total = sum(s["duration"] for s in pl["segments"])
+        self.assertGreater(total, 10.0, "HLS aired throughout")
+        for a, b in zip(pl["segments"], pl["segments"][1:]):
+            self.assertAlmostEqual(a["pdt"] + a["duration"], b["pdt"], delta=0.001)
 
     def test_bad_urls_refused(self):
         for url, pattern in (("udp://nohost", r"not a udp URL"),
