@@ -17,8 +17,10 @@
 #define AAC_SAMPLES 1024
 #define HALF_AAC_NS ((GstClockTime)AAC_SAMPLES * GST_SECOND / SQ_AUDIO_RATE / 2)
 #define FRAME_NS    ((GstClockTime)GST_SECOND / SQ_FPS)
-/* How far ahead of the wall clock packets are handed over. */
-#define LEAD_NS (1000 * GST_MSECOND)
+/* How far ahead of the wall clock packets are handed over: splitmuxsink
+ * closes a segment only once it holds the whole next GOP (2 s), and a
+ * segment must be listed before its end instant. */
+#define LEAD_NS (3000 * GST_MSECOND)
 #define TICK_US (500 * 1000)
 /* A house-format GOP is 2 s: a join never airs more of the past. */
 #define JOIN_BACK_MAX_NS (2 * GST_SECOND)

@@ -311,6 +311,7 @@ void output_finish(Output *out, int timeout_ms)
     g_mutex_unlock(&out->lock);
     if (!eos)
         g_message("%s: the outputs did not drain within %d ms", out->channel_id, timeout_ms);
+    net_senders_finish(out, (int)(OUTPUT_LATENCY_NS / GST_MSECOND) + 2000);
     gst_element_set_state(out->pipe, GST_STATE_NULL);
     if (out->hls) {
         g_autoptr(GError) error = NULL;

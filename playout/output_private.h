@@ -65,5 +65,7 @@ GstElement *net_sender_add(Output *out, const char *factory, const char *type, c
 void net_senders_start(Output *out);
 /* Restarts failed senders whose retry time has come (called often). */
 void net_senders_poll(Output *out);
+/* Ends the senders' streams and waits until they have sent everything. */
+void net_senders_finish(Output *out, int timeout_ms);
 bool net_sender_failed(const OutputSink *s, Output *out);
 void net_sender_free(gpointer data);

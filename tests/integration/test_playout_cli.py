@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from playout_helpers import (import_station, make_colour_asset, grid_now_us, packets,
+from playout_helpers import (spawn, import_station, make_colour_asset, grid_now_us, packets,
                              parse_playlist, write_rundown)
 from sabaq_test import SabaqTestCase, main
 
@@ -17,7 +17,7 @@ class PlayoutCliTest(SabaqTestCase):
     def test_all_channels_then_sigint(self):
         import_station(self, outputs='<output type="hls" path="hls/balapan"/>',
                        outputs2='<output type="hls" path="hls/el-arna"/>')
-        proc = subprocess.Popen(self.command("playout", "--all", "--segment", "2"),
+        proc = spawn(self, self.command("playout", "--all", "--segment", "2"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(8)
         text = self.sabaq("playout", "status").stdout

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 
-from playout_helpers import (asrun_rows, colour_timeline, grid_now_us, import_station,
+from playout_helpers import (spawn, asrun_rows, colour_timeline, grid_now_us, import_station,
                              make_colour_asset, parse_playlist, publish_plan, runs)
 from sabaq_test import SabaqTestCase, main
 
@@ -77,7 +77,7 @@ class PlayoutFaultTest(SabaqTestCase):
                                           (t0 + 10 * S, t0 + 14 * S, "lesson", green["id"])],
                      self.loop_id)
         hls = self.path("hls")
-        proc = subprocess.Popen(self.command("playout", "--channel", "balapan", "--hls", hls,
+        proc = spawn(self, self.command("playout", "--channel", "balapan", "--hls", hls,
                                              "--for", "60"),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(max(0, (t0 + 4.5 * S) / S - time.time()))

@@ -8,7 +8,7 @@ import os
 import subprocess
 import time
 
-from playout_helpers import (UdpReceiver, free_udp_port, grid_now_us, import_station,
+from playout_helpers import (spawn, UdpReceiver, free_udp_port, grid_now_us, import_station,
                              make_colour_asset, packets, parse_playlist, publish_plan, ts_packet_check,
                              ts_sections, write_rundown)
 from sabaq_test import SabaqTestCase, ffprobe, main
@@ -47,7 +47,7 @@ class PlayoutTsTest(SabaqTestCase):
         start_us = grid_now_us(2.0)
         rundown = write_rundown(self.path("r.json"), start_us, [
             {"asset": red["id"]}, {"asset": green["id"]}, {"asset": red["id"]}])
-        proc = subprocess.Popen(self.command(
+        proc = spawn(self, self.command(
             "playout", "--channel", "balapan", "--rundown", rundown,
             "--udp", f"udp://127.0.0.1:{port}?ttl=2&mux-rate={MUX_KBPS}",
             "--srt", f"srt://127.0.0.1:{srt_port}?mode=listener", "--for", "14"),
@@ -116,7 +116,7 @@ class PlayoutTsTest(SabaqTestCase):
         import_station(self)
         srt_port = free_udp_port()
         hls = self.path("hls")
-        proc = subprocess.Popen(self.command(
+        proc = spawn(self, self.command(
             "playout", "--channel", "balapan", "--hls", hls, "--segment", "2", "--rundown",
             write_rundown(self.path("r.json"), grid_now_us(1.0),
                           [{"asset": self.asset_for("blue.mp4")["id"]}]),
