@@ -20,6 +20,7 @@ static const Verb verbs[] = {
     {"plan", verb_plan, "build the draft plan of each channel; 'plan diff': what changed"},
     {"publish", verb_publish, "publish a channel's drafts as new versions"},
     {"schedule", verb_schedule, "show a channel's day; 'schedule set': edit a published day"},
+    {"serve", verb_serve, "the web server: student page, API, HLS, catch-up, guide, metrics"},
     {"epg", verb_epg, "the programme guide: XMLTV, M3U for IPTV players, JSON now/next"},
 };
 

@@ -1,0 +1,51 @@
+/* The web module's insides, shared by server.c, static.c, api.c, vod.c. */
+#pragma once
+
+#include "web.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+/* Request bodies larger than this are refused with 413. */
+#define WEB_MAX_BODY_BYTES (64 * 1024)
+
+struct SqWebServer {
+    SoupServer *soup;
+    SqCatalog *cat;
+    char *db_dir; /* relative HLS outputs are beside the catalog */
+    char *library_dir;
+    char *ui_dir;
+    char *vendor_dir;
+    char *cache_dir;
+    char *public_url;
+    char *bind;
+    int port;
+    int64_t started_us;
+    GHashTable *requests; /* "route status" -> count, for /metrics */
+};
+
+/* server.c */
+void web_count(SqWebServer *s, const char *route, unsigned status);
+void web_send_json(SoupServerMessage *msg, unsigned status, JsonNode *node);
+/* {"error": message} with status; message is for people. */
+void web_send_error(SoupServerMessage *msg, unsigned status, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+void web_send_text(SoupServerMessage *msg, unsigned status, const char *content_type,
+                   const char *text, gsize length);
+/* The station's base URL for links in M3U/XMLTV: the configured one, else
+ * scheme://host of the request. Caller frees. */
+char *web_base_url(SqWebServer *s, SoupServerMessage *msg);
+
+/* static.c: serves the file rel_path under root (no "..", no symlink out
+ * of root, regular files only), with Range support. */
+void web_serve_file(SqWebServer *s, SoupServerMessage *msg, const char *root, const char *rel_path,
+                    const char *route);
+const char *web_content_type(const char *path);
+
+/* api.c */
+void web_api_handle(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
+void web_guide_handle(SqWebServer *s, SoupServerMessage *msg, const char *path);
+
+/* vod.c: the VOD HLS folder of an asset's file (made on first request by
+ * remuxing, never re-encoding). Returns the folder or NULL. Caller frees. */
+char *web_vod_prepare(SqWebServer *s, const char *asset_path, const char *sha256, GError **error);
