@@ -40,6 +40,8 @@ int verb_assets(SqCli *cli, int argc, char **argv);
 int verb_approve(SqCli *cli, int argc, char **argv);
 int verb_withdraw(SqCli *cli, int argc, char **argv);
 int verb_import(SqCli *cli, int argc, char **argv);
+int verb_playout(SqCli *cli, int argc, char **argv);
+int verb_asrun(SqCli *cli, int argc, char **argv);
 int verb_plan(SqCli *cli, int argc, char **argv);
 int verb_publish(SqCli *cli, int argc, char **argv);
 int verb_schedule(SqCli *cli, int argc, char **argv);

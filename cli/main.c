@@ -22,6 +22,8 @@ static const Verb verbs[] = {
     {"schedule", verb_schedule, "show a channel's day; 'schedule set': edit a published day"},
     {"serve", verb_serve, "the web server: student page, API, HLS, catch-up, guide, metrics"},
     {"epg", verb_epg, "the programme guide: XMLTV, M3U for IPTV players, JSON now/next"},
+    {"playout", verb_playout, "air channels in real time to HLS, UDP and SRT; 'playout status'"},
+    {"asrun", verb_asrun, "what a channel really aired on a day"},
 };
 
 static void print_usage(FILE *out)

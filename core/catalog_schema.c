@@ -170,10 +170,31 @@ static const char v3_plans[] =
     "  message TEXT NOT NULL,"
     "  PRIMARY KEY (version_id, position)) WITHOUT ROWID;";
 
+static const char v_playout[] =
+    /* playout/asrun.c: what really aired, one row per item (or per house
+     * loop / slate stretch). Times are UTC microseconds; aired_frames is
+     * refreshed while the item airs so a killed engine leaves an honest
+     * figure, and its 'airing' row becomes 'interrupted' on restart. */
+    "CREATE TABLE asrun ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel_id TEXT NOT NULL,"
+    "  planned_start_us INTEGER NOT NULL, planned_end_us INTEGER NOT NULL,"
+    "  actual_start_us INTEGER NOT NULL,"
+    "  aired_frames INTEGER NOT NULL DEFAULT 0,"
+    "  asset_id INTEGER,"
+    "  kind TEXT NOT NULL, title TEXT,"
+    "  source TEXT NOT NULL CHECK (source IN ('plan', 'rundown', 'loop')),"
+    "  plan_version INTEGER,"
+    "  status TEXT NOT NULL"
+    "    CHECK (status IN ('airing', 'aired', 'joined', 'cut', 'slate', 'interrupted')),"
+    "  reason TEXT);"
+    "CREATE INDEX asrun_channel ON asrun(channel_id, planned_start_us);";
+
 const char *const sq_catalog_migrations[] = {
     v1_lessons_and_assets,
     v2_station,
     v3_plans,
+    v_playout,
 };
 
 const int sq_catalog_migration_count =

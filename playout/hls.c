@@ -1,0 +1,284 @@
+/* The HLS media playlist: a sliding window of closed segments, each with
+ * EXT-X-PROGRAM-DATE-TIME (the UTC instant of its first frame), written
+ * atomically. A state file beside it (hls-state.json) carries the media
+ * sequence and the window across restarts, so numbers continue, are never
+ * reused, and the first segment after a restart gets EXT-X-DISCONTINUITY.
+ * Segment sequence numbers are our own count of listed segments; file names
+ * carry a separate index that also skips files a crash left half-written. */
+#include "playout_private.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PLAYLIST_NAME "index.m3u8"
+#define STATE_NAME    "hls-state.json"
+/* Files stay this many segments after leaving the playlist, for players
+ * still fetching them. */
+#define KEEP_EXTRA 3
+
+typedef struct {
+    int64_t sequence, index;
+    char *uri;
+    int64_t pdt_us, duration_us;
+    bool discontinuity;
+} Segment;
+
+struct Hls {
+    char *dir;
+    int segment_s, window;
+    GQueue segments; /* Segment*, oldest first */
+    int64_t next_sequence, next_index, discontinuity_sequence;
+    bool pending_discontinuity;
+    bool closed;
+};
+
+static void segment_free(gpointer data)
+{
+    Segment *s = data;
+    g_free(s->uri);
+    g_free(s);
+}
+
+char *hls_segment_name(int64_t index)
+{
+    return g_strdup_printf("seg%09" G_GINT64_FORMAT ".ts", index);
+}
+
+static bool index_of_name(const char *name, int64_t *index)
+{
+    long long n = 0;
+    char tail[8] = "";
+    if (strlen(name) != 15 || sscanf(name, "seg%9lld%4s", &n, tail) != 2 ||
+        strcmp(tail, ".ts") != 0)
+        return false;
+    *index = n;
+    return true;
+}
+
+static bool load_state(Hls *hls, const char *path, GError **error)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    if (!json_parser_load_from_file(parser, path, error)) {
+        g_prefix_error(error, "%s: ", path);
+        return false;
+    }
+    JsonNode *root = json_parser_get_root(parser);
+    if (!JSON_NODE_HOLDS_OBJECT(root))
+        goto bad;
+    JsonObject *o = json_node_get_object(root);
+    hls->next_sequence = json_object_get_int_member_with_default(o, "next_sequence", -1);
+    hls->next_index = json_object_get_int_member_with_default(o, "next_index", -1);
+    hls->discontinuity_sequence =
+        json_object_get_int_member_with_default(o, "discontinuity_sequence", 0);
+    if (hls->next_sequence < 0 || hls->next_index < 0 || !json_object_has_member(o, "segments") ||
+        !JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "segments")))
+        goto bad;
+    JsonArray *arr = json_object_get_array_member(o, "segments");
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *so = json_array_get_object_element(arr, i);
+        if (!so || !json_object_has_member(so, "uri"))
+            goto bad;
+        Segment *s = g_new0(Segment, 1);
+        s->sequence = json_object_get_int_member_with_default(so, "sequence", 0);
+        s->index = json_object_get_int_member_with_default(so, "index", 0);
+        s->uri = g_strdup(json_object_get_string_member(so, "uri"));
+        s->pdt_us = json_object_get_int_member_with_default(so, "pdt_us", 0);
+        s->duration_us = json_object_get_int_member_with_default(so, "duration_us", 0);
+        s->discontinuity = json_object_get_boolean_member_with_default(so, "discontinuity", 0);
+        g_queue_push_tail(&hls->segments, s);
+    }
+    return true;
+bad:
+    g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID,
+                "%s: not an HLS state file (delete it to start a new sequence)", path);
+    return false;
+}
+
+static bool is_listed(Hls *hls, const char *name)
+{
+    for (GList *l = hls->segments.head; l; l = l->next)
+        if (strcmp(((Segment *)l->data)->uri, name) == 0)
+            return true;
+    return false;
+}
+
+/* Deletes segment files that are neither listed nor recently dropped,
+ * and skips the index of anything a crash left behind. */
+static void sweep(Hls *hls)
+{
+    g_autoptr(GDir) d = g_dir_open(hls->dir, 0, NULL);
+    if (!d)
+        return;
+    int64_t first_index =
+        hls->segments.head ? ((Segment *)hls->segments.head->data)->index : hls->next_index;
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        int64_t index;
+        if (!index_of_name(name, &index) || is_listed(hls, name))
+            continue;
+        if (index >= hls->next_index)
+            hls->next_index = index + 1; /* never reuse a name a player may have seen */
+        if (index < first_index - KEEP_EXTRA || index >= first_index) {
+            g_autofree char *p = g_build_filename(hls->dir, name, NULL);
+            g_unlink(p);
+        }
+    }
+}
+
+Hls *hls_new(const char *dir, int segment_s, int window, GError **error)
+{
+    Hls *hls = g_new0(Hls, 1);
+    hls->dir = g_strdup(dir);
+    hls->segment_s = segment_s;
+    hls->window = window;
+    g_queue_init(&hls->segments);
+    g_autofree char *state = g_build_filename(dir, STATE_NAME, NULL);
+    if (g_file_test(state, G_FILE_TEST_EXISTS)) {
+        if (!load_state(hls, state, error)) {
+            hls_free(hls);
+            return NULL;
+        }
+        /* Whatever comes next does not continue what a player last saw. */
+        hls->pending_discontinuity = true;
+    }
+    sweep(hls);
+    return hls;
+}
+
+void hls_free(Hls *hls)
+{
+    if (!hls)
+        return;
+    g_queue_clear_full(&hls->segments, segment_free);
+    g_free(hls->dir);
+    g_free(hls);
+}
+
+int64_t hls_next_index(Hls *hls)
+{
+    return hls->next_index;
+}
+
+static char *format_pdt(int64_t us)
+{
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(us / SQ_SECOND_US);
+    g_autofree char *base = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S");
+    return g_strdup_printf("%s.%03dZ", base, (int)(us % SQ_SECOND_US / 1000));
+}
+
+static bool write_files(Hls *hls, GError **error)
+{
+    int64_t target_s = hls->segment_s;
+    for (GList *l = hls->segments.head; l; l = l->next) {
+        Segment *s = l->data;
+        /* EXTINF rounded to the nearest second must not exceed it (RFC 8216 4.3.3.1). */
+        int64_t rounded = (s->duration_us + SQ_SECOND_US / 2) / SQ_SECOND_US;
+        target_s = MAX(target_s, rounded);
+    }
+    Segment *first = hls->segments.head ? hls->segments.head->data : NULL;
+    GString *m = g_string_new("#EXTM3U\n#EXT-X-VERSION:3\n");
+    g_string_append_printf(m, "#EXT-X-TARGETDURATION:%" G_GINT64_FORMAT "\n", target_s);
+    g_string_append_printf(m, "#EXT-X-MEDIA-SEQUENCE:%" G_GINT64_FORMAT "\n",
+                           first ? first->sequence : hls->next_sequence);
+    g_string_append_printf(m, "#EXT-X-DISCONTINUITY-SEQUENCE:%" G_GINT64_FORMAT "\n",
+                           hls->discontinuity_sequence);
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "next_sequence");
+    json_builder_add_int_value(b, hls->next_sequence);
+    json_builder_set_member_name(b, "next_index");
+    json_builder_add_int_value(b, hls->next_index);
+    json_builder_set_member_name(b, "discontinuity_sequence");
+    json_builder_add_int_value(b, hls->discontinuity_sequence);
+    json_builder_set_member_name(b, "segments");
+    json_builder_begin_array(b);
+    for (GList *l = hls->segments.head; l; l = l->next) {
+        Segment *s = l->data;
+        g_autofree char *pdt = format_pdt(s->pdt_us);
+        if (s->discontinuity)
+            g_string_append(m, "#EXT-X-DISCONTINUITY\n");
+        g_string_append_printf(
+            m, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:%" G_GINT64_FORMAT ".%06d,\n%s\n", pdt,
+            s->duration_us / SQ_SECOND_US, (int)(s->duration_us % SQ_SECOND_US), s->uri);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "sequence");
+        json_builder_add_int_value(b, s->sequence);
+        json_builder_set_member_name(b, "index");
+        json_builder_add_int_value(b, s->index);
+        json_builder_set_member_name(b, "uri");
+        json_builder_add_string_value(b, s->uri);
+        json_builder_set_member_name(b, "pdt_us");
+        json_builder_add_int_value(b, s->pdt_us);
+        json_builder_set_member_name(b, "duration_us");
+        json_builder_add_int_value(b, s->duration_us);
+        json_builder_set_member_name(b, "discontinuity");
+        json_builder_add_boolean_value(b, s->discontinuity);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    if (hls->closed)
+        g_string_append(m, "#EXT-X-ENDLIST\n");
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    g_autofree char *state_text = json_generator_to_data(gen, NULL);
+    g_autofree char *state = g_build_filename(hls->dir, STATE_NAME, NULL);
+    g_autofree char *playlist = g_build_filename(hls->dir, PLAYLIST_NAME, NULL);
+    g_autofree char *text = g_string_free(m, FALSE);
+    /* State first: a crash between the two never lets a number be reused. */
+    return sq_write_file_atomic(state, state_text, -1, error) &&
+           sq_write_file_atomic(playlist, text, -1, error);
+}
+
+bool hls_add_segment(Hls *hls, const char *location, int64_t pdt_us, int64_t duration_us,
+                     GError **error)
+{
+    Segment *s = g_new0(Segment, 1);
+    s->uri = g_path_get_basename(location);
+    if (!index_of_name(s->uri, &s->index))
+        s->index = hls->next_index;
+    s->sequence = hls->next_sequence++;
+    hls->next_index = MAX(hls->next_index, s->index + 1);
+    s->pdt_us = pdt_us;
+    s->duration_us = duration_us;
+    s->discontinuity = hls->pending_discontinuity;
+    hls->pending_discontinuity = false;
+    g_queue_push_tail(&hls->segments, s);
+    while ((int)hls->segments.length > hls->window) {
+        Segment *old = g_queue_pop_head(&hls->segments);
+        if (old->discontinuity)
+            hls->discontinuity_sequence++;
+        g_autofree char *gone = hls_segment_name(old->index - KEEP_EXTRA);
+        g_autofree char *p = g_build_filename(hls->dir, gone, NULL);
+        g_unlink(p);
+        segment_free(old);
+    }
+    return write_files(hls, error);
+}
+
+bool hls_close(Hls *hls, GError **error)
+{
+    hls->closed = true;
+    return write_files(hls, error);
+}
+
+JsonNode *hls_health(Hls *hls)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "segments");
+    json_builder_add_int_value(b, hls->segments.length);
+    json_builder_set_member_name(b, "next_sequence");
+    json_builder_add_int_value(b, hls->next_sequence);
+    Segment *last = hls->segments.tail ? hls->segments.tail->data : NULL;
+    json_builder_set_member_name(b, "last_segment_end_us");
+    if (last)
+        json_builder_add_int_value(b, last->pdt_us + last->duration_us);
+    else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
