@@ -138,6 +138,8 @@ class SabaqTestCase(unittest.TestCase):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
         def stop():
+            if proc.returncode is not None:
+                return
             proc.terminate()
             try:
                 proc.wait(timeout=10)
@@ -147,6 +149,7 @@ class SabaqTestCase(unittest.TestCase):
             proc.stdout.close()
             proc.stderr.close()
         self.addCleanup(stop)
+        self.stop_server = stop
         line = proc.stdout.readline()
         m = re.match(r"serving on (http://127\.0\.0\.1:\d+)/", line)
         if not m:

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -201,15 +202,41 @@ class WebTest(SabaqTestCase):
         self.assertIn('sabaq_http_requests_total{route="/api",status="404"} 1', metrics)
         self.assertIn('sabaq_http_requests_total{route="/epg.xml",status="200"} 1', metrics)
 
-    @unittest.skipUnless(os.path.exists("/usr/bin/chromium") and
-                         os.path.isdir(os.path.join(ROOT, "node_modules", "playwright-core")),
-                         "Debian's chromium and playwright-core (scripts/deps.sh installs them)")
-    def test_student_page_in_chromium(self):
-        proc = subprocess.run(["node", os.path.join(ROOT, "tests", "web", "student.mjs"),
-                               self.base, SHOTS], capture_output=True, text=True, timeout=120,
+    def browser(self, script, *args):
+        if not (os.path.exists("/usr/bin/chromium") and
+                os.path.isdir(os.path.join(ROOT, "node_modules", "playwright-core"))):
+            self.fail("Debian's chromium and playwright-core are missing: run scripts/deps.sh")
+        proc = subprocess.run(["node", os.path.join(ROOT, "tests", "web", script), self.base,
+                               SHOTS, *args], capture_output=True, text=True, timeout=120,
                               cwd=ROOT)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def test_live_channel_in_chromium(self):
+        # Lesson 6 goes on air in a few seconds (an edit: a new version),
+        # and the server airs the station itself.
+        self.stop_server()
+        tz = datetime.timezone(datetime.timedelta(hours=5))
+        start = datetime.datetime.now(tz).replace(microsecond=0) + datetime.timedelta(seconds=4)
+        six = [a for a in self.lesson_assets() if a["number"] == 6][0]
+        self.sabaq("schedule", "set", "--channel", "balapan", "--at",
+                   start.isoformat(), "--asset", str(six["id"]), "--note", "live test")
+        self.base = self.start_server("--playout")
+        playlist = self.path("hls", "balapan", "index.m3u8")
+        deadline = time.monotonic() + 30
+        while not os.path.exists(playlist) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertTrue(os.path.exists(playlist), "playout wrote the HLS playlist")
+        while datetime.datetime.now(tz) < start + datetime.timedelta(seconds=1):
+            time.sleep(0.2)
+        r = self.browser("live.mjs", "Бөлшектер 6-сабақ")
+        self.assertEqual(r["errors"], [])
+        self.assertIn("Бөлшектер 6-сабақ", r["now"])
+        self.assertEqual(r["source"], "/hls/balapan/index.m3u8")
+        self.assertGreater(r["currentTime"], 2.0)
+
+    def test_student_page_in_chromium(self):
+        r = self.browser("student.mjs")
         self.assertEqual(r["errors"], [])
         self.assertEqual(r["lang"], "kk")
         self.assertEqual(r["heading"], "Тікелей эфир")
