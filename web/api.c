@@ -312,9 +312,16 @@ static void lessons(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
 void web_api_handle(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query)
 {
     const char *method = soup_server_message_get_method(msg);
+    static const char *const public_paths[] = {"/api/v1/health", "/api/v1/channels",
+                                               "/api/v1/subjects", "/api/v1/lessons"};
+    bool is_public = g_str_has_prefix(path, "/api/v1/channels/");
+    for (guint i = 0; i < G_N_ELEMENTS(public_paths); i++)
+        is_public |= strcmp(path, public_paths[i]) == 0;
+    if (!is_public)
+        return web_api_private(s, msg, path, query);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         web_count(s, "/api", 405);
-        web_send_error(msg, 405, "%s %s: this API is read-only", method, path);
+        web_send_error(msg, 405, "%s %s: students' API is read-only", method, path);
         return;
     }
     if (strcmp(path, "/api/v1/health") == 0)

@@ -208,6 +208,7 @@ SqWebServer *sq_web_server_new(const SqWebConfig *cfg, GError **error)
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, casefold, NULL, NULL);
     g_autofree char *db_abs = g_canonicalize_filename(cfg->db_path, NULL);
     s->db_dir = g_path_get_dirname(db_abs);
+    s->db_path = g_strdup(db_abs);
     s->library_dir = g_canonicalize_filename(cfg->library_dir, NULL);
     s->ui_dir = cfg->ui_dir ? g_canonicalize_filename(cfg->ui_dir, NULL) : source_dir("web/ui");
     s->vendor_dir = cfg->vendor_dir ? g_canonicalize_filename(cfg->vendor_dir, NULL)
@@ -256,6 +257,7 @@ void sq_web_server_free(SqWebServer *s)
     sq_catalog_free(s->cat);
     g_hash_table_unref(s->requests);
     g_free(s->db_dir);
+    g_free(s->db_path);
     g_free(s->library_dir);
     g_free(s->ui_dir);
     g_free(s->vendor_dir);

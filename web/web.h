@@ -12,6 +12,8 @@
 
 #include "core/core.h"
 
+#include <json-glib/json-glib.h>
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -36,5 +38,14 @@ bool sq_web_server_listen(SqWebServer *server, GError **error);
 
 /* The port actually listened on. */
 int sq_web_server_port(const SqWebServer *server);
+
+/* Accounts (accounts.c): role is planner, operator or admin; the password
+ * (8 characters or more) is stored as an argon2id hash. Adding an existing
+ * name replaces its role and password. */
+bool sq_web_user_add(SqCatalog *cat, const char *name, const char *role, const char *password,
+                     GError **error);
+bool sq_web_user_remove(SqCatalog *cat, const char *name, GError **error);
+/* [{"name", "role", "created"}]: never the hashes. */
+JsonNode *sq_web_users_json(SqCatalog *cat, GError **error);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 struct SqWebServer {
     SoupServer *soup;
     SqCatalog *cat;
+    char *db_path;
     char *db_dir; /* relative HLS outputs are beside the catalog */
     char *library_dir;
     char *ui_dir;
@@ -23,6 +24,31 @@ struct SqWebServer {
     int64_t started_us;
     GHashTable *requests; /* "route status" -> count, for /metrics */
 };
+
+/* accounts.c */
+#define WEB_SESSION_COOKIE "sabaq_session"
+
+typedef struct {
+    char *user, *role, *csrf, *token;
+} WebSession;
+
+typedef enum { WEB_LOGIN_OK, WEB_LOGIN_FAILED, WEB_LOGIN_THROTTLED } WebLogin;
+
+WebLogin web_login(SqWebServer *s, const char *client, const char *name, const char *password,
+                   WebSession *session);
+/* The session of the request's cookie, if valid. */
+bool web_session_get(SqWebServer *s, SoupServerMessage *msg, WebSession *session);
+void web_session_end(SqWebServer *s, const WebSession *session);
+void web_session_clear(WebSession *session);
+/* Admins may do everything; others what allowed (NULL-terminated) names. */
+bool web_role_allows(const WebSession *session, const char *const *allowed);
+
+/* api_plan.c: the planner's and operator's API (logged in). */
+void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
+
+/* grids.c */
+void web_grids_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);
+void web_slot_change(SqWebServer *s, SoupServerMessage *msg, const char *path, JsonObject *body);
 
 /* server.c */
 void web_count(SqWebServer *s, const char *route, unsigned status);
