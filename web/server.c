@@ -160,7 +160,11 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
         g_autofree char *root = g_build_filename(s->vendor_dir, "hls.js", "dist", NULL);
         web_serve_file(s, msg, root, "hls.min.js", "/vendor");
     } else {
-        const char *rel = strcmp(path, "/") == 0 ? "index.html" : path + 1;
+        /* The pages' short names: /, /plan, /ops. */
+        const char *rel = strcmp(path, "/") == 0       ? "index.html"
+                          : strcmp(path, "/plan") == 0 ? "plan.html"
+                          : strcmp(path, "/ops") == 0  ? "ops.html"
+                                                       : path + 1;
         web_serve_file(s, msg, s->ui_dir, rel, "/ui");
     }
 }

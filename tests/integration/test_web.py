@@ -389,6 +389,38 @@ class WebTest(SabaqTestCase):
         self.assertEqual(r["source"], "/hls/balapan/index.m3u8")
         self.assertGreater(r["currentTime"], 2.0)
 
+    def test_planner_page_in_chromium(self):
+        self.add_user("plan-d", "planner")
+        tz = datetime.timezone(datetime.timedelta(hours=5))
+        later = (datetime.datetime.now(tz).date() + datetime.timedelta(days=3))
+        # The grid airs every day; the test moves Monday's view of it.
+        r = self.browser("staff.mjs", "planner", "plan-d", "correct horse 1", later.isoformat())
+        self.assertEqual(r["errors"], [])
+        self.assertIn("plan-d", r["who"])
+        self.assertTrue(any(s.startswith("12:00") for s in r["slotsBefore"]), r["slotsBefore"])
+        self.assertTrue(any(s.startswith("13:30") for s in r["slotsAfter"]), r["slotsAfter"])
+        # Lesson 7 does not exist: the planner sees the conflict, with date,
+        # time and channel.
+        self.assertTrue(any(f"{later.isoformat()} 13:30 balapan:" in c and "lesson 7" in c
+                            for c in r["conflicts"]), r["conflicts"])
+        self.assertTrue(any("13:30" in d for d in r["diff"]), r["diff"])
+        self.assertIn("Published 1 days", r["published"])
+        guide = self.get_json(f"/api/v1/channels/balapan/guide?date={later.isoformat()}")
+        starts = [it["start"][11:16] for it in guide["items"] if it["kind"] in ("lesson", "repeat")]
+        self.assertIn("13:30", starts)
+        self.assertNotIn("12:00", starts)
+
+    def test_operator_page_in_chromium(self):
+        self.add_user("ops-d", "operator")
+        self.stop_server()
+        self.base = self.start_server("--playout")
+        r = self.browser("staff.mjs", "operator", "ops-d", "correct horse 1")
+        self.assertEqual(r["errors"], [])
+        self.assertTrue(r["onAir"][0].startswith("On air:"), r["onAir"])
+        self.assertTrue(r["next"][0].startswith("Next:"), r["next"])
+        self.assertIn("hls", r["health"][0])
+        self.assertTrue(r["asrun"], "an as-run row is shown")
+
     def test_student_page_in_chromium(self):
         r = self.browser("student.mjs")
         self.assertEqual(r["errors"], [])
