@@ -46,6 +46,8 @@ int verb_plan(SqCli *cli, int argc, char **argv);
 int verb_publish(SqCli *cli, int argc, char **argv);
 int verb_schedule(SqCli *cli, int argc, char **argv);
 int verb_epg(SqCli *cli, int argc, char **argv);
+int verb_serve(SqCli *cli, int argc, char **argv);
+int verb_user(SqCli *cli, int argc, char **argv);
 
 /* Today's date in the station's zone (the machine's when there is no
  * station), YYYY-MM-DD. */

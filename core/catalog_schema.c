@@ -190,11 +190,36 @@ static const char v_playout[] =
     "  reason TEXT);"
     "CREATE INDEX asrun_channel ON asrun(channel_id, planned_start_us);";
 
+static const char v_web[] =
+    /* web: planner, operator and admin accounts (students need none).
+     * password is libsodium's argon2id string (salt and parameters in it). */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL CHECK (role IN ('planner', 'operator', 'admin')),"
+    "  password TEXT NOT NULL,"
+    "  created_us INTEGER NOT NULL);"
+    /* web: logged-in sessions; the cookie carries a random token, the
+     * catalog only its SHA-256, so a copy of the catalog logs nobody in. */
+    "CREATE TABLE sessions ("
+    "  token_sha256 TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL,"
+    "  created_us INTEGER NOT NULL,"
+    "  expires_us INTEGER NOT NULL);"
+    /* web: failed logins, for rate limiting by client address and name. */
+    "CREATE TABLE login_failures ("
+    "  client TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  at_us INTEGER NOT NULL);"
+    "CREATE INDEX login_failures_client ON login_failures(client, at_us);";
+
 const char *const sq_catalog_migrations[] = {
     v1_lessons_and_assets,
     v2_station,
     v3_plans,
     v_playout,
+    v_web,
 };
 
 const int sq_catalog_migration_count =

@@ -102,6 +102,60 @@ class SabaqTestCase(unittest.TestCase):
         """sabaq ingest --profile test with lesson metadata."""
         return self.sabaq("ingest", "--profile", "test", *meta, *extra, *files, check=check)
 
+    def ingest_lessons(self, lessons, subject="math", grade=5, ident_s=3):
+        """Generates, ingests (test profile) and approves math lessons, given
+        as (number, language, title, seconds), and a blue ident filler
+        tagged 'ident'. Every source differs (ingest knows a file by its
+        content)."""
+        src = self.path("src")
+        os.makedirs(src, exist_ok=True)
+        encode = ("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac")
+        for number, lang, title, seconds in lessons:
+            tone = 200 + number * 100 + (lang == "ru") * 50
+            f = ffmpeg_generate(os.path.join(src, f"{subject}-{grade}-{number}-{lang}.mp4"),
+                                video=f"testsrc2=s=160x90:r=25:d={seconds}",
+                                audio=f"sine=f={tone}:d={seconds}", args=encode)
+            self.ingest(f, meta=("--subject", subject, "--grade", str(grade), "--number",
+                                 str(number), "--language", lang, "--title", title))
+        if ident_s:
+            ident = ffmpeg_generate(os.path.join(src, "ident.mp4"),
+                                    video=f"color=c=blue:s=160x90:r=25:d={ident_s}",
+                                    audio=f"sine=f=1000:d={ident_s}", args=encode)
+            self.sabaq("ingest", "--profile", "test", "--filler", "ident", ident)
+        ready = [str(a["id"]) for a in self.assets() if a["status"] != "approved"]
+        if ready:
+            self.sabaq("approve", *ready)
+
+    def import_station(self, text):
+        with open(self.path("station.xml"), "w", encoding="utf-8") as f:
+            f.write(text)
+        self.sabaq("import", self.path("station.xml"))
+
+    def start_server(self, *args):
+        """Starts `sabaq serve` on 127.0.0.1 and a free port; stopped at the
+        end of the test. Returns the base URL."""
+        proc = subprocess.Popen(self.command("serve", "--port", "0", *args),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        def stop():
+            if proc.returncode is not None:
+                return
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+        self.addCleanup(stop)
+        self.stop_server = stop
+        line = proc.stdout.readline()
+        m = re.match(r"serving on (http://127\.0\.0\.1:\d+)/", line)
+        if not m:
+            self.fail(f"sabaq serve did not start: {line!r} {proc.stderr.read()}")
+        return m.group(1)
+
     def assets(self):
         return self.sabaq_json("assets", "--json")
 

@@ -6,11 +6,10 @@ read with Python's own XML parser, and every lesson of the published plan
 in it with its start and title: across midnight and after a republish."""
 import datetime
 import json
-import os
 import sqlite3
 import xml.etree.ElementTree as ET
 
-from sabaq_test import SabaqTestCase, ffmpeg_generate, main
+from sabaq_test import SabaqTestCase, main
 from test_epg_golden import validate_xmltv, xmltv_time
 
 KAZAKH_TITLE = "Әліпби: Ә Ғ Қ Ң Ө Ұ Ү Һ І ә ғ қ ң ө ұ ү һ і — \"тырнақша\" & <бұрыш>"
@@ -44,26 +43,10 @@ class EpgTest(SabaqTestCase):
 
     def setUp(self):
         super().setUp()
-        src = self.path("src")
-        os.makedirs(src)
-        lessons = [(1, "kk", KAZAKH_TITLE), (2, "kk", "Сандар & «бөлшектер»"),
-                   (3, "kk", "Үшінші сабақ"), (4, "kk", "Төртінші сабақ"),
-                   (1, "ru", "Алфавит: \"кавычки\" & <скобки>")]
-        for number, lang, title in lessons:
-            f = ffmpeg_generate(os.path.join(src, f"m{number}{lang}.mp4"),
-                                video="testsrc2=s=160x90:r=25:d=11",
-                                audio=f"sine=f={200 + number * 100 + (lang == 'ru') * 50}:d=11",
-                                args=("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"))
-            self.ingest(f, meta=("--subject", "math", "--grade", "5", "--number", str(number),
-                                 "--language", lang, "--title", title))
-        ident = ffmpeg_generate(os.path.join(src, "ident.mp4"),
-                                video="color=c=blue:s=160x90:r=25:d=3", audio="sine=f=1000:d=3",
-                                args=("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"))
-        self.sabaq("ingest", "--profile", "test", "--filler", "ident", ident)
-        self.sabaq("approve", *[str(a["id"]) for a in self.assets() if a["status"] != "approved"])
-        with open(self.path("station.xml"), "w", encoding="utf-8") as f:
-            f.write(STATION)
-        self.sabaq("import", self.path("station.xml"))
+        self.ingest_lessons([(1, "kk", KAZAKH_TITLE, 11), (2, "kk", "Сандар & «бөлшектер»", 11),
+                             (3, "kk", "Үшінші сабақ", 11), (4, "kk", "Төртінші сабақ", 11),
+                             (1, "ru", "Алфавит: \"кавычки\" & <скобки>", 11)])
+        self.import_station(STATION)
         tz = datetime.timezone(datetime.timedelta(hours=5))
         self.today = datetime.datetime.now(tz).date()
         self.sabaq("plan", "--from", self.today.isoformat(), "--days", "3")

@@ -5,12 +5,11 @@ from the catalog's tables with Python's sqlite3: contiguous to the frame,
 hard starts at the slots, sequences in order, RFC 3339 at the zone's offset
 of each date, deterministic, published days never changed by `plan`."""
 import datetime
-import os
 import re
 import sqlite3
 import unittest
 
-from sabaq_test import SabaqTestCase, ffmpeg_generate, main
+from sabaq_test import SabaqTestCase, main
 
 FRAME_US = 40000
 
@@ -45,35 +44,13 @@ def us(dt):
 
 class PlanTest(SabaqTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-
     def setUp(self):
         super().setUp()
-        src = self.path("src")
-        os.makedirs(src)
         # Lessons 1 and 2 in Kazakh (12 s, 11 s), lesson 1 in Russian; an
-        # ident of 3 s (all different: ingest knows a file by its content).
-        for number, lang, seconds in ((1, "kk", 12), (2, "kk", 11), (1, "ru", 12)):
-            f = ffmpeg_generate(os.path.join(src, f"math-{number}-{lang}.mp4"),
-                                video=f"testsrc2=s=160x90:r=25:d={seconds}",
-                                audio=f"sine=f={300 + number * 100 + (lang == 'ru') * 50}"
-                                      f":d={seconds}",
-                                args=("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"))
-            self.ingest(f, meta=("--subject", "math", "--grade", "5", "--number", str(number),
-                                 "--language", lang, "--title",
-                                 f"Сабақ {number}" if lang == "kk" else f"Урок {number}"))
-        ident = ffmpeg_generate(os.path.join(src, "ident.mp4"),
-                                video="color=c=blue:s=160x90:r=25:d=3",
-                                audio="sine=f=1000:d=3",
-                                args=("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"))
-        self.sabaq("ingest", "--profile", "test", "--filler", "ident", ident)
-        ids = [str(a["id"]) for a in self.assets() if a["status"] != "approved"]
-        self.sabaq("approve", *ids)
-        with open(self.path("station.xml"), "w", encoding="utf-8") as f:
-            f.write(STATION)
-        self.sabaq("import", self.path("station.xml"))
+        # ident of 3 s.
+        self.ingest_lessons([(1, "kk", "Сабақ 1", 12), (2, "kk", "Сабақ 2", 11),
+                             (1, "ru", "Урок 1", 12)])
+        self.import_station(STATION)
 
     def schedule(self, date, *extra):
         return self.sabaq_json("schedule", "--channel", "balapan", "--date", date, "--json",

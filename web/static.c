@@ -1,0 +1,132 @@
+/* Files under a root (the pages, the npm packages, the HLS outputs, the
+ * catch-up cache): never anything outside it. The path is checked twice:
+ * by its segments (no "..", no hidden names, no backslash or NUL once
+ * decoded) and by where it really is (realpath under the root's realpath,
+ * so a symlink cannot lead out). Only regular files; one byte range. */
+#include "web_private.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *web_content_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".m3u8", "application/vnd.apple.mpegurl"},
+        {".ts", "video/mp2t"},
+        {".mp4", "video/mp4"},
+        {".xml", "application/xml; charset=utf-8"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(types); i++)
+        if (g_str_has_suffix(path, types[i].ext))
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+static bool safe_relative(const char *rel)
+{
+    if (!rel || !*rel || strchr(rel, '\\'))
+        return false;
+    g_auto(GStrv) parts = g_strsplit(rel, "/", -1);
+    for (char **p = parts; *p; p++)
+        if (!**p || **p == '.')
+            return false;
+    return true;
+}
+
+/* bytes=FIRST-[LAST] or bytes=-SUFFIX of a file of size bytes. */
+static bool parse_range(const char *header, goffset size, goffset *first, goffset *last)
+{
+    if (!header || !g_str_has_prefix(header, "bytes=") || strchr(header, ','))
+        return false;
+    const char *spec = header + 6;
+    char *end;
+    if (*spec == '-') {
+        gint64 suffix = g_ascii_strtoll(spec + 1, &end, 10);
+        if (*end || suffix <= 0)
+            return false;
+        *first = MAX(0, size - suffix);
+        *last = size - 1;
+        return size > 0;
+    }
+    *first = g_ascii_strtoll(spec, &end, 10);
+    if (end == spec || *end != '-')
+        return false;
+    const char *tail = end + 1;
+    *last = size - 1;
+    if (*tail) {
+        *last = g_ascii_strtoll(tail, &end, 10);
+        if (*end)
+            return false;
+    }
+    *last = MIN(*last, size - 1);
+    return *first >= 0 && *first <= *last;
+}
+
+void web_serve_file(SqWebServer *s, SoupServerMessage *msg, const char *root, const char *rel_path,
+                    const char *route)
+{
+    g_autofree char *decoded = g_uri_unescape_string(rel_path, "/");
+    if (!decoded || !safe_relative(decoded)) {
+        web_count(s, route, 404);
+        web_send_error(msg, 404, "not found");
+        return;
+    }
+    g_autofree char *joined = g_build_filename(root, decoded, NULL);
+    char *real_root = realpath(root, NULL), *real = realpath(joined, NULL);
+    size_t n = real_root ? strlen(real_root) : 0;
+    bool inside = real_root && real && strncmp(real, real_root, n) == 0 && real[n] == '/';
+    free(real_root);
+    g_autofree char *file = g_strdup(real);
+    free(real);
+    if (!inside || !g_file_test(file, G_FILE_TEST_IS_REGULAR)) {
+        web_count(s, route, 404);
+        web_send_error(msg, 404, "not found");
+        return;
+    }
+    g_autoptr(GMappedFile) map = g_mapped_file_new(file, FALSE, NULL);
+    if (!map) {
+        web_count(s, route, 404);
+        web_send_error(msg, 404, "not found");
+        return;
+    }
+    const char *data = g_mapped_file_get_contents(map);
+    goffset size = (goffset)g_mapped_file_get_length(map);
+    SoupMessageHeaders *rh = soup_server_message_get_response_headers(msg);
+    soup_message_headers_replace(rh, "Accept-Ranges", "bytes");
+    soup_message_headers_replace(rh, "X-Content-Type-Options", "nosniff");
+    /* Live playlists change every segment; everything else may be cached
+     * for a while (segments never change once listed). */
+    soup_message_headers_replace(rh, "Cache-Control",
+                                 g_str_has_suffix(file, ".m3u8") ? "no-cache" : "max-age=60");
+    const char *range =
+        soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Range");
+    goffset first = 0, last = size - 1;
+    if (range && parse_range(range, size, &first, &last)) {
+        g_autofree char *cr =
+            g_strdup_printf("bytes %" G_GOFFSET_FORMAT "-%" G_GOFFSET_FORMAT "/%" G_GOFFSET_FORMAT,
+                            first, last, size);
+        soup_message_headers_replace(rh, "Content-Range", cr);
+        web_count(s, route, 206);
+        web_send_text(msg, 206, web_content_type(file), data + first, (gsize)(last - first + 1));
+        return;
+    }
+    if (range) {
+        g_autofree char *cr = g_strdup_printf("bytes */%" G_GOFFSET_FORMAT, size);
+        soup_message_headers_replace(rh, "Content-Range", cr);
+        web_count(s, route, 416);
+        web_send_error(msg, 416, "range not satisfiable");
+        return;
+    }
+    web_count(s, route, 200);
+    web_send_text(msg, 200, web_content_type(file), data, (gsize)size);
+}

@@ -1,0 +1,73 @@
+// What the planner's and operator's pages share: login, the session's
+// CSRF token on every change, JSON calls, small DOM helpers.
+"use strict";
+
+const staff = { csrf: null, user: null, role: null };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "onclick") e.addEventListener("click", v);
+    else if (v !== undefined && v !== null) e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+async function call(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = staff.csrf || "";
+  const r = await fetch(path, { method, headers, credentials: "same-origin",
+                                body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(data.error || `${method} ${path}: ${r.status}`);
+  return data;
+}
+
+function showMessage(text, isError) {
+  const m = $("message");
+  m.textContent = text;
+  m.className = isError ? "message error" : "message";
+}
+
+// Shows the login form until someone with one of roles is logged in, then
+// calls start().
+async function requireLogin(roles, start) {
+  const form = $("login");
+  const go = (me) => {
+    Object.assign(staff, { csrf: me.csrf, user: me.user, role: me.role });
+    if (!roles.includes(me.role) && me.role !== "admin") {
+      showMessage(`${me.user}: ${me.role} — this page is for ${roles.join(", ")}`, true);
+      return;
+    }
+    form.hidden = true;
+    $("who").textContent = `${me.user} (${me.role})`;
+    $("logout").hidden = false;
+    $("app").hidden = false;
+    start();
+  };
+  $("logout").addEventListener("click", async () => {
+    await call("POST", "/api/v1/logout").catch(() => {});
+    location.reload();
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      go(await call("POST", "/api/v1/login", { name: $("name").value,
+                                              password: $("password").value }));
+    } catch (e) {
+      showMessage(e.message, true);
+    }
+  });
+  try {
+    go(await call("GET", "/api/v1/me"));
+  } catch (e) {
+    form.hidden = false;
+  }
+}
+
+const stationToday = (offset = 0) =>
+  new Date(Date.now() + offset * 86400000 + 5 * 3600000).toISOString().slice(0, 10);
+const clock = (iso) => (iso ? iso.slice(11, 19) : "");
