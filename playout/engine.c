@@ -227,6 +227,46 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
     return !stopped;
 }
 
+/* The channel's own pipeline failed (an HLS folder gone, an internal
+ * error): build it again and join the plan at now. Returns false when
+ * stopped while trying. */
+static bool restart_output(Channel *ch)
+{
+    g_autofree char *why = output_take_error(ch->out);
+    g_autofree char *text = g_strdup_printf("the output failed: %s", why ? why : "?");
+    channel_note_error(ch, text);
+    for (int attempt = 1;; attempt++) {
+        g_warning("%s: %s; rebuilding the output in 3 s (attempt %d)", ch->id, text, attempt);
+        for (int i = 0; i < 30; i++) {
+            if (g_cancellable_is_cancelled(ch->feeder.cancellable) ||
+                us_to_ns(sq_now_us()) >= ch->feeder.stop_ns)
+                return false;
+            if (i % 5 == 0)
+                channel_write_status(ch);
+            g_usleep(100 * 1000);
+        }
+        output_free(ch->out);
+        ch->out = NULL;
+        ch->has_si = false;
+        g_autoptr(GError) error = NULL;
+        ch->out = output_new(&ch->out_config, &error);
+        if (ch->out && output_start(ch->out, &error)) {
+            if (ch->wants_si && output_has_ts(ch->out))
+                channel_load_guide(ch, true);
+            break;
+        }
+        g_free(text);
+        text = g_strdup_printf("the output cannot be rebuilt: %s", error->message);
+        channel_note_error(ch, text);
+    }
+    ch->feeder.out = ch->out;
+    ch->feeder.started = false;
+    ch->feeder.output_failed = false;
+    ch->feeder.v_next_ns = 0;
+    g_message("%s: the output is back; joining the plan at now", ch->id);
+    return true;
+}
+
 gpointer channel_run(gpointer data)
 {
     Channel *ch = data;
@@ -264,6 +304,10 @@ gpointer channel_run(gpointer data)
         bool go_on = air_item(ch, &item, cursor_us);
         cursor_us = item.end_us;
         item_clear(&item);
+        if (!go_on && ch->feeder.output_failed && !ch->fatal && restart_output(ch)) {
+            cursor_us = sq_now_us() / SQ_FRAME_US * SQ_FRAME_US;
+            continue;
+        }
         if (!go_on)
             break;
     }

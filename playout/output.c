@@ -297,6 +297,8 @@ bool output_push(Output *out, GstBuffer *buf, bool is_video)
 
 void output_finish(Output *out, int timeout_ms)
 {
+    if (!out)
+        return;
     g_mutex_lock(&out->lock);
     out->finishing = true;
     g_mutex_unlock(&out->lock);
@@ -326,11 +328,15 @@ void output_finish(Output *out, int timeout_ms)
 
 void output_poll(Output *out)
 {
+    if (!out)
+        return;
     net_senders_poll(out);
 }
 
 char *output_take_error(Output *out)
 {
+    if (!out)
+        return NULL;
     g_mutex_lock(&out->lock);
     char *e = g_steal_pointer(&out->error);
     g_mutex_unlock(&out->lock);
@@ -341,6 +347,10 @@ JsonNode *output_health(Output *out)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_array(b);
+    if (!out) { /* being rebuilt */
+        json_builder_end_array(b);
+        return json_builder_get_root(b);
+    }
     g_mutex_lock(&out->lock);
     for (guint i = 0; i < out->sinks->len; i++) {
         OutputSink *s = g_ptr_array_index(out->sinks, i);

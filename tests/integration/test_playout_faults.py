@@ -115,6 +115,31 @@ class PlayoutFaultTest(SabaqTestCase):
         self.assertGreater(rows[1]["actual_start_us"], t0)
         self.assertEqual((rows[1]["actual_start_us"] - t0) % 40000, 0)
 
+    def test_output_pipeline_rebuilt_after_failure(self):
+        """The HLS folder vanishes mid-air: the channel's pipeline fails, is
+        rebuilt 3 s later, joins the plan at now and goes on; the process
+        ends normally and the status tells what happened."""
+        import shutil
+        hls = self.path("hls")
+        proc = spawn(self, self.command("playout", "--channel", "balapan", "--hls", hls,
+                                        "--segment", "2", "--for", "16"),
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(6)
+        shutil.rmtree(hls)
+        removed_at = time.time()
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertRegex(err, r"Could not open file .*seg\d+\.ts")
+        self.assertRegex(err, r"rebuilding the output in 3 s \(attempt 1\)")
+        self.assertIn("the output is back; joining the plan at now", err)
+        pl = parse_playlist(os.path.join(hls, "index.m3u8"))
+        self.assertTrue(pl["endlist"])
+        self.assertGreaterEqual(len(pl["segments"]), 2)
+        self.assertGreater(pl["segments"][0]["pdt"], removed_at)
+        self.assertLess(pl["segments"][0]["pdt"], removed_at + 6)
+        status = json.loads(self.sabaq("playout", "status", "--json").stdout)
+        self.assertTrue(any("the output failed" in e for e in status[0]["errors"]))
+
 
 if __name__ == "__main__":
     main()
