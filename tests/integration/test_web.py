@@ -8,6 +8,7 @@ channels and the lesson in Kazakh, a catch-up link that plays. Screenshots
 go to build/meson-logs/screenshots/."""
 import datetime
 import json
+import re
 import os
 import shutil
 import socket
@@ -407,6 +408,25 @@ class WebTest(SabaqTestCase):
         self.assertIn("Бөлшектер 6-сабақ", r["now"])
         self.assertEqual(r["source"], "/hls/balapan/index.m3u8")
         self.assertGreater(r["currentTime"], 2.0)
+        # The live playlist marks the programme with EXT-X-DATERANGE (read as
+        # text: ffmpeg's HLS demuxer skips the tag).
+        deadline = time.monotonic() + 20
+        start_utc = start.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        wanted = f'START-DATE="{start_utc}"'
+        while time.monotonic() < deadline:
+            with open(playlist, encoding="utf-8") as f:
+                text = f.read()
+            if wanted in text:
+                break
+            time.sleep(1)
+        ranges = [l for l in text.splitlines() if l.startswith("#EXT-X-DATERANGE:")]
+        mine = [l for l in ranges if wanted in l]
+        self.assertEqual(len(mine), 1, text)
+        self.assertIn('X-SABAQ-TITLE="Бөлшектер 6-сабақ"', mine[0])
+        self.assertRegex(mine[0], r'ID="balapan-\d+",START-DATE="[^"]+",END-DATE="[^"]+"')
+        self.assertIn("#EXT-X-PROGRAM-DATE-TIME:", text)
+        ids = [re.search(r'ID="([^"]+)"', l).group(1) for l in ranges]
+        self.assertEqual(len(ids), len(set(ids)), "DATERANGE ids are unique")
 
     def test_planner_page_in_chromium(self):
         self.add_user("plan-d", "planner")
