@@ -32,7 +32,53 @@ struct Hls {
     int64_t next_sequence, next_index, discontinuity_sequence;
     bool pending_discontinuity;
     bool closed;
+    GPtrArray *programmes; /* HlsProgramme*, by start, or NULL */
 };
+
+void hls_programme_free(gpointer p)
+{
+    HlsProgramme *prog = p;
+    g_free(prog->id);
+    g_free(prog->title);
+    g_free(prog);
+}
+
+void hls_set_programmes(Hls *hls, GPtrArray *programmes)
+{
+    if (hls->programmes)
+        g_ptr_array_unref(hls->programmes);
+    hls->programmes = programmes;
+}
+
+static char *format_pdt(int64_t us)
+{
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(us / SQ_SECOND_US);
+    g_autofree char *base = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S");
+    return g_strdup_printf("%s.%03dZ", base, (int)(us % SQ_SECOND_US / 1000));
+}
+
+/* EXT-X-DATERANGE of each programme overlapping the window: players that
+ * show programme boundaries can (hls.js makes a metadata cue of a range
+ * with an X- attribute: X-SABAQ-TITLE). */
+static void append_dateranges(Hls *hls, GString *m)
+{
+    Segment *first = hls->segments.head ? hls->segments.head->data : NULL;
+    Segment *last = hls->segments.tail ? hls->segments.tail->data : NULL;
+    if (!first || !hls->programmes)
+        return;
+    int64_t from = first->pdt_us, to = last->pdt_us + last->duration_us;
+    for (guint i = 0; i < hls->programmes->len; i++) {
+        const HlsProgramme *p = hls->programmes->pdata[i];
+        if (p->end_us <= from || p->start_us >= to)
+            continue;
+        g_autofree char *start = format_pdt(p->start_us);
+        g_autofree char *end = format_pdt(p->end_us);
+        g_string_append_printf(m,
+                               "#EXT-X-DATERANGE:ID=\"%s\",START-DATE=\"%s\",END-DATE=\"%s\","
+                               "X-SABAQ-TITLE=\"%s\"\n",
+                               p->id, start, end, p->title);
+    }
+}
 
 static void segment_free(gpointer data)
 {
@@ -152,6 +198,8 @@ void hls_free(Hls *hls)
     if (!hls)
         return;
     g_queue_clear_full(&hls->segments, segment_free);
+    if (hls->programmes)
+        g_ptr_array_unref(hls->programmes);
     g_free(hls->dir);
     g_free(hls);
 }
@@ -159,13 +207,6 @@ void hls_free(Hls *hls)
 int64_t hls_next_index(Hls *hls)
 {
     return hls->next_index;
-}
-
-static char *format_pdt(int64_t us)
-{
-    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(us / SQ_SECOND_US);
-    g_autofree char *base = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S");
-    return g_strdup_printf("%s.%03dZ", base, (int)(us % SQ_SECOND_US / 1000));
 }
 
 static bool write_files(Hls *hls, GError **error)
@@ -184,6 +225,7 @@ static bool write_files(Hls *hls, GError **error)
                            first ? first->sequence : hls->next_sequence);
     g_string_append_printf(m, "#EXT-X-DISCONTINUITY-SEQUENCE:%" G_GINT64_FORMAT "\n",
                            hls->discontinuity_sequence);
+    append_dateranges(hls, m);
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "next_sequence");

@@ -414,7 +414,7 @@ void web_guide_handle(SqWebServer *s, SoupServerMessage *msg, const char *path)
         SqEpgXmltvOptions opt = {.from_us = from, .to_us = to};
         text = sq_epg_xmltv_write(guide, &opt, &length, &error);
     } else if (guide) {
-        text = sq_epg_m3u_write(guide, base, &error);
+        text = sq_epg_m3u_write_catchup(guide, base, WEB_CATCHUP_DAYS, &error);
         length = text ? strlen(text) : 0;
     }
     if (!text) {

@@ -2,6 +2,7 @@
  * guide, catch-up, the HLS outputs and the pages; JSON errors; request
  * counters for /metrics. */
 #include "epg/epg.h"
+#include "playout/playout.h"
 #include "web_private.h"
 
 #include <string.h>
@@ -59,6 +60,88 @@ char *web_base_url(SqWebServer *s, SoupServerMessage *msg)
     return g_strdup_printf("http://%s", host);
 }
 
+static double member_number(JsonObject *o, const char *key)
+{
+    JsonNode *n = o && json_object_has_member(o, key) ? json_object_get_member(o, key) : NULL;
+    return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_double(n) : 0;
+}
+
+/* Playout (its status files), the as-run log of the last 24 hours and the
+ * catalog's approval queue. Label values are identifiers or fixed words. */
+static void append_station_metrics(SqWebServer *s, GString *out)
+{
+    g_autoptr(JsonNode) status = sq_playout_status_read(s->db_path, NULL, NULL);
+    JsonArray *channels =
+        status && JSON_NODE_HOLDS_ARRAY(status) ? json_node_get_array(status) : NULL;
+    g_string_append(out, "# HELP sabaq_channel_on_air 1 while the channel's playout runs.\n"
+                         "# TYPE sabaq_channel_on_air gauge\n");
+    for (guint i = 0; channels && i < json_array_get_length(channels); i++) {
+        JsonObject *c = json_array_get_object_element(channels, i);
+        g_string_append_printf(out, "sabaq_channel_on_air{channel=\"%s\"} %d\n",
+                               json_object_get_string_member_with_default(c, "channel", "?"),
+                               json_object_get_boolean_member_with_default(c, "running", FALSE));
+    }
+    g_string_append(out, "# HELP sabaq_channel_lead_seconds How far ahead of the clock the "
+                         "channel's output is fed.\n# TYPE sabaq_channel_lead_seconds gauge\n");
+    for (guint i = 0; channels && i < json_array_get_length(channels); i++) {
+        JsonObject *c = json_array_get_object_element(channels, i);
+        JsonObject *stats =
+            json_object_has_member(c, "stats") ? json_object_get_object_member(c, "stats") : NULL;
+        g_string_append_printf(out, "sabaq_channel_lead_seconds{channel=\"%s\"} %.3f\n",
+                               json_object_get_string_member_with_default(c, "channel", "?"),
+                               member_number(stats, "lead_ms") / 1000);
+    }
+    g_string_append(out, "# HELP sabaq_output_ok 1 when the output reports no error.\n"
+                         "# TYPE sabaq_output_ok gauge\n"
+                         "# HELP sabaq_hls_segments_total Segments written by the HLS output.\n"
+                         "# TYPE sabaq_hls_segments_total counter\n");
+    for (guint i = 0; channels && i < json_array_get_length(channels); i++) {
+        JsonObject *c = json_array_get_object_element(channels, i);
+        const char *id = json_object_get_string_member_with_default(c, "channel", "?");
+        JsonArray *outs = json_object_has_member(c, "outputs")
+                              ? json_object_get_array_member(c, "outputs")
+                              : NULL;
+        for (guint j = 0; outs && j < json_array_get_length(outs); j++) {
+            JsonObject *o = json_array_get_object_element(outs, j);
+            const char *type = json_object_get_string_member_with_default(o, "type", "?");
+            g_string_append_printf(
+                out, "sabaq_output_ok{channel=\"%s\",type=\"%s\"} %d\n", id, type,
+                g_strcmp0(json_object_get_string_member_with_default(o, "state", ""), "ok") == 0);
+            if (json_object_has_member(o, "hls"))
+                g_string_append_printf(
+                    out, "sabaq_hls_segments_total{channel=\"%s\"} %.0f\n", id,
+                    member_number(json_object_get_object_member(o, "hls"), "next_sequence"));
+        }
+    }
+    static const char asrun_sql[] = "SELECT channel_id, status, count(*) FROM asrun"
+                                    " WHERE planned_start_us > ? GROUP BY 1, 2 ORDER BY 1, 2";
+    g_string_append(out, "# HELP sabaq_asrun_items_24h Items of the last 24 hours by how they "
+                         "aired (joined late, cut, slate...).\n"
+                         "# TYPE sabaq_asrun_items_24h gauge\n");
+    sqlite3_stmt *st = sq_catalog_prepare(s->cat, asrun_sql, NULL);
+    if (st) {
+        sqlite3_bind_int64(st, 1, sq_now_us() - G_GINT64_CONSTANT(86400) * SQ_SECOND_US);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            g_string_append_printf(out,
+                                   "sabaq_asrun_items_24h{channel=\"%s\",status=\"%s\"} "
+                                   "%lld\n",
+                                   (const char *)sqlite3_column_text(st, 0),
+                                   (const char *)sqlite3_column_text(st, 1),
+                                   (long long)sqlite3_column_int64(st, 2));
+        sqlite3_reset(st);
+    }
+    static const char assets_sql[] = "SELECT status, count(*) FROM assets GROUP BY 1 ORDER BY 1";
+    g_string_append(out, "# HELP sabaq_assets Assets by status ('ready': ingested, waiting "
+                         "for approval).\n# TYPE sabaq_assets gauge\n");
+    if ((st = sq_catalog_prepare(s->cat, assets_sql, NULL))) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            g_string_append_printf(out, "sabaq_assets{status=\"%s\"} %lld\n",
+                                   (const char *)sqlite3_column_text(st, 0),
+                                   (long long)sqlite3_column_int64(st, 1));
+        sqlite3_reset(st);
+    }
+}
+
 static void metrics(SqWebServer *s, SoupServerMessage *msg)
 {
     GString *out = g_string_new("# HELP sabaq_http_requests_total HTTP requests by route and "
@@ -72,6 +155,7 @@ static void metrics(SqWebServer *s, SoupServerMessage *msg)
                                (int)(space - key), key, space + 1,
                                GPOINTER_TO_SIZE(g_hash_table_lookup(s->requests, key)));
     }
+    append_station_metrics(s, out);
     g_string_append_printf(out,
                            "# HELP sabaq_uptime_seconds Seconds since the server started.\n"
                            "# TYPE sabaq_uptime_seconds gauge\nsabaq_uptime_seconds %.1f\n",
@@ -79,6 +163,49 @@ static void metrics(SqWebServer *s, SoupServerMessage *msg)
     web_send_text(msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", out->str,
                   out->len);
     g_string_free(out, TRUE);
+}
+
+/* /catchup/<channel>/index.m3u8?utc=SECONDS: IPTV players' catch-up
+ * (the M3U's catchup-source). Players ask from a few minutes before a
+ * programme's start, so the lesson airing at utc or starting within 10
+ * minutes after it is the one; answered with a redirect to its VOD. */
+static void catchup(SqWebServer *s, SoupServerMessage *msg, const char *rest, GHashTable *query)
+{
+    static const char sql[] =
+        "SELECT i.asset_id FROM plan_versions v JOIN plan_items i ON i.version_id = v.id"
+        " WHERE v.channel_id = ?1 AND v.state = 'published' AND v.version = (SELECT"
+        " max(w.version) FROM plan_versions w WHERE w.channel_id = v.channel_id AND w.day = v.day"
+        " AND w.state = 'published') AND v.end_us > ?2 AND v.start_us <= ?2 + 600000000"
+        " AND i.kind IN ('lesson', 'repeat') AND i.end_us > ?2 AND i.start_us <= ?2 + 600000000"
+        " AND i.end_us <= ?3 ORDER BY i.start_us LIMIT 1";
+    g_auto(GStrv) parts = g_strsplit(rest, "/", -1);
+    const char *utc = query ? g_hash_table_lookup(query, "utc") : NULL;
+    char *end = NULL;
+    gint64 seconds = utc ? g_ascii_strtoll(utc, &end, 10) : 0;
+    if (g_strv_length(parts) != 2 || strcmp(parts[1], "index.m3u8") != 0 || !utc || *end ||
+        seconds <= 0) {
+        web_count(s, "/catchup", 400);
+        web_send_error(msg, 400, "use /catchup/CHANNEL/index.m3u8?utc=UNIX_SECONDS");
+        return;
+    }
+    sqlite3_stmt *st = sq_catalog_prepare(s->cat, sql, NULL);
+    int64_t asset = 0;
+    if (st) {
+        sqlite3_bind_text(st, 1, parts[0], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, seconds * SQ_SECOND_US);
+        sqlite3_bind_int64(st, 3, sq_now_us());
+        if (sqlite3_step(st) == SQLITE_ROW)
+            asset = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    if (!asset) {
+        web_count(s, "/catchup", 404);
+        web_send_error(msg, 404, "no aired lesson on %s at that time", parts[0]);
+        return;
+    }
+    g_autofree char *location = g_strdup_printf("/vod/%" G_GINT64_FORMAT "/index.m3u8", asset);
+    web_count(s, "/catchup", 302);
+    soup_server_message_set_redirect(msg, 302, location);
 }
 
 /* /vod/<asset id>/<file>: catch-up of an aired lesson. */
@@ -155,6 +282,8 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     } else if (g_str_has_prefix(path, "/hls/")) {
         g_autofree char *root = g_build_filename(s->db_dir, "hls", NULL);
         web_serve_file(s, msg, root, path + 5, "/hls");
+    } else if (g_str_has_prefix(path, "/catchup/")) {
+        catchup(s, msg, path + 9, query);
     } else if (g_str_has_prefix(path, "/vod/")) {
         vod(s, msg, path + 5);
     } else if (strcmp(path, "/vendor/hls.min.js") == 0) {

@@ -6,6 +6,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+/* How far back the M3U's catch-up reaches (IPTV players' catchup-days). */
+#define WEB_CATCHUP_DAYS 7
+
 /* Request bodies larger than this are refused with 413. */
 #define WEB_MAX_BODY_BYTES (64 * 1024)
 

@@ -8,6 +8,7 @@ channels and the lesson in Kazakh, a catch-up link that plays. Screenshots
 go to build/meson-logs/screenshots/."""
 import datetime
 import json
+import re
 import os
 import shutil
 import socket
@@ -159,6 +160,19 @@ class WebTest(SabaqTestCase):
             self.assertEqual(code, 404)
         code, _, _ = self.get("/vod/999/index.m3u8")
         self.assertEqual(code, 404)
+        # IPTV players' catch-up: {utc} from a couple of minutes before an
+        # aired lesson redirects to that lesson's VOD.
+        tz = datetime.timezone(datetime.timedelta(hours=5))
+        yesterday = (datetime.datetime.now(tz).date() - datetime.timedelta(days=1)).isoformat()
+        guide = self.get_json(f"/api/v1/channels/balapan/guide?date={yesterday}")
+        lesson = [it for it in guide["items"] if it["kind"] == "lesson"][0]
+        utc = lesson["start_us"] // 1_000_000 - 120
+        with urllib.request.urlopen(f"{self.base}/catchup/balapan/index.m3u8?utc={utc}",
+                                    timeout=30) as r:
+            self.assertTrue(r.geturl().endswith(lesson["catchup"]), r.geturl())
+            self.assertIn(b"#EXT-X-ENDLIST", r.read())
+        self.assertEqual(self.get("/catchup/balapan/index.m3u8?utc=1000")[0], 404)
+        self.assertEqual(self.get("/catchup/balapan/index.m3u8")[0], 400)
 
     def test_path_traversal(self):
         hls = self.path("hls", "balapan")
@@ -192,6 +206,10 @@ class WebTest(SabaqTestCase):
         text = body.decode()
         self.assertIn('tvg-id="balapan.sabaq"', text)
         self.assertIn(f"{self.base}/hls/balapan/index.m3u8", text)
+        entry = [l for l in text.splitlines() if 'tvg-id="balapan.sabaq"' in l][0]
+        self.assertIn('catchup="default"', entry)
+        self.assertIn('catchup-days="7"', entry)
+        self.assertIn(f'catchup-source="{self.base}/catchup/balapan/index.m3u8?utc={{utc}}"', entry)
         self.get("/api/v1/health")
         self.get("/api/v1/nothing")
         code, headers, body = self.get("/metrics")
@@ -201,6 +219,8 @@ class WebTest(SabaqTestCase):
         self.assertIn('sabaq_http_requests_total{route="/api/v1/health",status="200"} 1', metrics)
         self.assertIn('sabaq_http_requests_total{route="/api",status="404"} 1', metrics)
         self.assertIn('sabaq_http_requests_total{route="/epg.xml",status="200"} 1', metrics)
+        self.assertIn('sabaq_assets{status="approved"} ', metrics)
+        self.assertIn("# TYPE sabaq_channel_on_air gauge", metrics)
 
     def add_user(self, name, role, password="correct horse 1"):
         return self.sabaq("user", "add", name, "--role", role, input=password + "\n",
@@ -388,6 +408,25 @@ class WebTest(SabaqTestCase):
         self.assertIn("Бөлшектер 6-сабақ", r["now"])
         self.assertEqual(r["source"], "/hls/balapan/index.m3u8")
         self.assertGreater(r["currentTime"], 2.0)
+        # The live playlist marks the programme with EXT-X-DATERANGE (read as
+        # text: ffmpeg's HLS demuxer skips the tag).
+        deadline = time.monotonic() + 20
+        start_utc = start.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        wanted = f'START-DATE="{start_utc}"'
+        while time.monotonic() < deadline:
+            with open(playlist, encoding="utf-8") as f:
+                text = f.read()
+            if wanted in text:
+                break
+            time.sleep(1)
+        ranges = [l for l in text.splitlines() if l.startswith("#EXT-X-DATERANGE:")]
+        mine = [l for l in ranges if wanted in l]
+        self.assertEqual(len(mine), 1, text)
+        self.assertIn('X-SABAQ-TITLE="Бөлшектер 6-сабақ"', mine[0])
+        self.assertRegex(mine[0], r'ID="balapan-\d+",START-DATE="[^"]+",END-DATE="[^"]+"')
+        self.assertIn("#EXT-X-PROGRAM-DATE-TIME:", text)
+        ids = [re.search(r'ID="([^"]+)"', l).group(1) for l in ranges]
+        self.assertEqual(len(ids), len(set(ids)), "DATERANGE ids are unique")
 
     def test_planner_page_in_chromium(self):
         self.add_user("plan-d", "planner")
@@ -420,6 +459,11 @@ class WebTest(SabaqTestCase):
         self.assertTrue(r["next"][0].startswith("Next:"), r["next"])
         self.assertIn("hls", r["health"][0])
         self.assertTrue(r["asrun"], "an as-run row is shown")
+        # With playout on air, /metrics tells it per channel.
+        metrics = self.get("/metrics")[2].decode()
+        self.assertIn('sabaq_channel_on_air{channel="balapan"} 1', metrics)
+        self.assertIn('sabaq_hls_segments_total{channel="balapan"}', metrics)
+        self.assertRegex(metrics, r'sabaq_asrun_items_24h\{channel="balapan",status="\w+"\} \d+')
 
     def test_student_page_in_chromium(self):
         r = self.browser("student.mjs")
