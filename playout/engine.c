@@ -257,6 +257,23 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
     return !stopped;
 }
 
+/* Where to join: the current instant, on the frame grid, from the GOP
+ * before; but when the HLS playlist of an earlier run already holds what
+ * comes after that, from the IDR after its end, so that the program date
+ * time never goes back. */
+static int64_t join_point(Channel *ch)
+{
+    int64_t now_us = sq_now_us();
+    int64_t cursor_us = now_us / SQ_FRAME_US * SQ_FRAME_US;
+    int64_t listed_end_us = output_listed_end_us(ch->out);
+    ch->feeder.join_after = false;
+    if (listed_end_us > now_us - 2 * SQ_SECOND_US && listed_end_us < now_us + 10 * SQ_SECOND_US) {
+        cursor_us = MAX(cursor_us, (listed_end_us + SQ_FRAME_US - 1) / SQ_FRAME_US * SQ_FRAME_US);
+        ch->feeder.join_after = true;
+    }
+    return cursor_us;
+}
+
 /* The channel's own pipeline failed (an HLS folder gone, an internal
  * error): build it again and join the plan at now. Returns false when
  * stopped while trying. */
@@ -290,6 +307,7 @@ static bool restart_output(Channel *ch)
         channel_note_error(ch, text);
     }
     ch->feeder.out = ch->out;
+    ch->guide_version = -1; /* the new playlist gets its programme marks at once */
     ch->feeder.started = false;
     ch->feeder.output_failed = false;
     ch->feeder.v_next_ns = 0;
@@ -307,8 +325,7 @@ gpointer channel_run(gpointer data)
         g_warning("%s: as-run: %s", ch->id, error->message);
         g_clear_error(&error);
     }
-    /* Join at the current instant, on the frame grid. */
-    int64_t cursor_us = sq_now_us() / SQ_FRAME_US * SQ_FRAME_US;
+    int64_t cursor_us = join_point(ch);
     while (!g_cancellable_is_cancelled(ch->feeder.cancellable) &&
            us_to_ns(cursor_us) < ch->feeder.stop_ns) {
         Item item;
@@ -335,7 +352,7 @@ gpointer channel_run(gpointer data)
         cursor_us = item.end_us;
         item_clear(&item);
         if (!go_on && ch->feeder.output_failed && !ch->fatal && restart_output(ch)) {
-            cursor_us = sq_now_us() / SQ_FRAME_US * SQ_FRAME_US;
+            cursor_us = join_point(ch);
             continue;
         }
         if (!go_on)

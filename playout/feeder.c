@@ -129,7 +129,8 @@ FeedResult feeder_air_file(Feeder *f, const char *path, GstClockTime anchor_ns, 
 {
     GstClockTime position = in_ns + (from_ns - anchor_ns);
     bool mid_item = f->started && from_ns > anchor_ns;
-    g_autoptr(Reader) r = reader_open(path, position, mid_item, error);
+    bool snap_after = mid_item || (!f->started && f->join_after && from_ns > anchor_ns);
+    g_autoptr(Reader) r = reader_open(path, position, snap_after, error);
     if (!r)
         return FEED_FAILED;
     GstClockTime duration = reader_duration(r);

@@ -326,6 +326,16 @@ void output_finish(Output *out, int timeout_ms)
     }
 }
 
+int64_t output_listed_end_us(Output *out)
+{
+    if (!out || !out->hls)
+        return 0;
+    g_mutex_lock(&out->lock);
+    int64_t end = hls_listed_end_us(out->hls);
+    g_mutex_unlock(&out->lock);
+    return end;
+}
+
 void output_poll(Output *out)
 {
     if (!out)

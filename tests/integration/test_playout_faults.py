@@ -98,9 +98,11 @@ class PlayoutFaultTest(SabaqTestCase):
         new = after["segments"][len(old):]
         self.assertTrue(new[0]["discontinuity"])
         self.assertEqual(after["sequence"], before["sequence"])
-        # Resumed from the GOP before the restart, at most 2 s back.
-        self.assertLessEqual(new[0]["pdt"], restart_us / S + 0.04)
-        self.assertGreater(new[0]["pdt"], restart_us / S - 2.05)
+        # Resumed at the first IDR after what the playlist already held
+        # (the program date time never goes back), at most a GOP later.
+        held_until = before["segments"][-1]["pdt"] + before["segments"][-1]["duration"]
+        self.assertGreaterEqual(new[0]["pdt"], held_until - 0.001)
+        self.assertLess(new[0]["pdt"], max(held_until, restart_us / S) + 2.05)
         pl, timeline = colour_timeline(self, hls)
         resumed = [(t, c) for t, c in timeline if t >= new[0]["pdt"] - 1e-6]
         self.assertEqual({c for t, c in resumed if t < (t0 + 10 * S) / S - 1e-6}, {"red"})
