@@ -139,7 +139,10 @@ static void tick(Feeder *f, void *data)
         if (!asrun_progress(ch->cat, ch->asrun_id, aired_frames(ch), &error))
             g_warning("%s: as-run: %s", ch->id, error->message);
     }
-    channel_write_status(ch);
+    if (now_us - ch->last_status_us >= SQ_SECOND_US) {
+        ch->last_status_us = now_us;
+        channel_write_status(ch);
+    }
 }
 
 /* Airs [from, to) of the slate (the house loop when there is no slate). */
@@ -202,7 +205,10 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
         if (res == FEED_FAILED || res == FEED_ENDED) {
             GstClockTime at = ch->feeder.started ? ch->feeder.v_next_ns : us_to_ns(from_us);
             status = ASRUN_SLATE;
-            if (res == FEED_ENDED)
+            if (res == FEED_ENDED && at <= us_to_ns(from_us) && from_us > item->start_us)
+                reason = g_strdup_printf("%s: joined %.2f s into the item, past the file's end",
+                                         item->path, (from_us - item->start_us) / 1e6);
+            else if (res == FEED_ENDED)
                 reason = g_strdup_printf("%s: the file ends %.2f s before the item does",
                                          item->path, (to - at) / 1e9);
             else

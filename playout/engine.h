@@ -19,6 +19,7 @@ typedef struct {
     int64_t asrun_id;
     int64_t last_progress_us;
     int64_t last_plan_check_us;
+    int64_t last_status_us;
     int64_t cut_version;
     int64_t guide_version; /* plan version the SI guide was loaded at */
     int64_t last_guide_us;
