@@ -51,7 +51,8 @@ static bool pace(Feeder *f, GstClockTime due_ns)
             f->tick(f, f->tick_data);
         }
         int64_t wait_us = ns_to_us(due_ns - MIN(due_ns, LEAD_NS)) - now_us;
-        if (wait_us <= 0)
+        /* Up to a frame early is fine: fewer wake-ups, packets go in bunches. */
+        if (wait_us <= SQ_FRAME_US)
             return true;
         g_usleep(MIN(wait_us, 100 * 1000));
     }

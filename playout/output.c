@@ -38,23 +38,26 @@ GstElement *output_queue(Output *out, GError **error)
     return q;
 }
 
-bool output_link_tee(Output *out, GstElement *tee, GstElement *to, const char *to_pad,
+bool output_link_tee(Output *out, GstElement *tee, GstElement *to, const char *to_pad, bool queued,
                      GError **error)
 {
-    GstElement *q = output_queue(out, error);
-    if (!q)
+    GstElement *q = queued ? output_queue(out, error) : NULL;
+    if (queued && !q)
         return false;
     g_autoptr(GstPad) src = gst_element_request_pad_simple(tee, "src_%u");
-    g_autoptr(GstPad) qsink = gst_element_get_static_pad(q, "sink");
-    g_autoptr(GstPad) qsrc = gst_element_get_static_pad(q, "src");
+    g_autoptr(GstPad) qsink = q ? gst_element_get_static_pad(q, "sink") : NULL;
+    g_autoptr(GstPad) qsrc = q ? gst_element_get_static_pad(q, "src") : NULL;
     g_autoptr(GstPad) sink = to_pad ? gst_element_request_pad_simple(to, to_pad)
                                     : gst_element_get_static_pad(to, "sink");
     if (!sink) {
         /* A fixed name ("sink_65") is a request pad of its template. */
         sink = gst_element_get_static_pad(to, to_pad);
     }
-    if (!src || !sink || gst_pad_link(src, qsink) != GST_PAD_LINK_OK ||
-        gst_pad_link(qsrc, sink) != GST_PAD_LINK_OK) {
+    bool linked = src && sink &&
+                  (q ? gst_pad_link(src, qsink) == GST_PAD_LINK_OK &&
+                           gst_pad_link(qsrc, sink) == GST_PAD_LINK_OK
+                     : gst_pad_link(src, sink) == GST_PAD_LINK_OK);
+    if (!linked) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_INTERNAL, "%s: cannot link %s to %s", out->channel_id,
                     GST_ELEMENT_NAME(tee), GST_ELEMENT_NAME(to));
         return false;

@@ -48,8 +48,8 @@ typedef struct {
 
 GstElement *output_make(Output *out, const char *factory, const char *name, GError **error);
 GstElement *output_queue(Output *out, GError **error);
-/* tee ! queue ! to (its request pad to_pad, or its "sink" pad when NULL). */
-bool output_link_tee(Output *out, GstElement *tee, GstElement *to, const char *to_pad,
+/* tee [! queue] ! to (its request pad to_pad, or its "sink" pad when NULL). */
+bool output_link_tee(Output *out, GstElement *tee, GstElement *to, const char *to_pad, bool queued,
                      GError **error);
 OutputSink *output_add_sink(Output *out, const char *type, const char *target);
 void output_watch_sink(OutputSink *s, GstElement *sink);
