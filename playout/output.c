@@ -1,9 +1,11 @@
 /* A channel's output pipeline, alive as long as the channel airs:
  *
- *   appsrc video ! tee ─┬─ queue ─ splitmuxsink (mpegtsmux) ─ HLS segments
+ *   appsrc video ! tee ─┬─ splitmuxsink (mpegtsmux) ─ HLS segments
  *   appsrc audio ! tee ─┤
- *                       └─ queue ─ mpegtsmux (CBR) ! tee ─┬─ queue ! udpsink
- *                                                         └─ queue ! srtsink
+ *                       └─ queue ─ mpegtsmux (CBR) ─ SI ! tee ─┬─ appsink ┄ appsrc ! udpsink
+ *                                                              └─ appsink ┄ appsrc ! srtsink
+ *
+ * (each network sink in a pipeline of its own: output_net.c).
  *
  * Its clock is the realtime system clock with base time 0, so a buffer's
  * running time is its UTC instant: the feeder stamps packets with their
