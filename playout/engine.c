@@ -250,8 +250,10 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
         stopped = true;
     if (stopped && status != ASRUN_SLATE) {
         status = ASRUN_CUT;
-        if (!reason)
-            reason = g_strdup(ch->feeder.output_failed ? "the output failed" : "playout stopped");
+        const char *why = ch->feeder.output_failed ? "the output failed" : "playout stopped";
+        char *full = g_strdup_printf("%s%s%s", reason ? reason : "", reason ? "; " : "", why);
+        g_free(reason);
+        reason = full;
     }
     if (ch->asrun_id) {
         if (!asrun_end(ch->cat, ch->asrun_id, status, aired_frames(ch), reason, &error))
