@@ -135,6 +135,10 @@ typedef struct {
 } HlsProgramme;
 void hls_programme_free(gpointer p);
 void hls_set_programmes(Hls *hls, GPtrArray *programmes);
+/* SDT and EIT present/following of the channel at the head of every
+ * segment from now on (guide copied; tsid as in the broadcast outputs). */
+void hls_set_si(Hls *hls, const char *channel_id, uint16_t transport_stream_id,
+                const SqEpgGuide *guide);
 /* "N segments, last at ..." for the status. */
 JsonNode *hls_health(Hls *hls);
 

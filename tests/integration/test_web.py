@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 
 from sabaq_test import SabaqTestCase, copy_catalog, ffprobe, main
-from test_epg_golden import validate_xmltv
+from test_epg_golden import parse_eit, parse_sdt, validate_xmltv
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SHOTS = os.path.join(os.environ.get("MESON_BUILD_ROOT", os.path.join(ROOT, "build")),
@@ -39,6 +39,34 @@ STATION = """<station xmlns="urn:sabaq:station:1" timezone="Asia/Almaty">
   </grid>
 </station>
 """
+
+
+def ts_sections(data, pids):
+    """The complete sections on pids of a transport stream: {pid: [bytes]}."""
+    out = {pid: [] for pid in pids}
+    partial = {}
+    for i in range(0, len(data) - 187, 188):
+        pkt = data[i:i + 188]
+        if pkt[0] != 0x47:
+            continue
+        pid = (pkt[1] & 0x1F) << 8 | pkt[2]
+        if pid not in out:
+            continue
+        payload = pkt[4:]
+        if pkt[1] & 0x40:
+            partial[pid] = bytearray(payload[1 + payload[0]:])
+        elif pid in partial:
+            partial[pid] += payload
+        buf = partial.get(pid)
+        while buf and len(buf) >= 3 and buf[0] != 0xFF:
+            length = 3 + ((buf[1] & 0x0F) << 8 | buf[2])
+            if len(buf) < length:
+                break
+            out[pid].append(bytes(buf[:length]))
+            del buf[:length]
+        if buf is not None and (not buf or buf[0] == 0xFF):
+            partial.pop(pid, None)
+    return out
 
 
 class WebTest(SabaqTestCase):
@@ -427,6 +455,21 @@ class WebTest(SabaqTestCase):
         self.assertIn("#EXT-X-PROGRAM-DATE-TIME:", text)
         ids = [re.search(r'ID="([^"]+)"', l).group(1) for l in ranges]
         self.assertEqual(len(ids), len(set(ids)), "DATERANGE ids are unique")
+        # The segment holding the lesson's start carries the SDT and the EIT
+        # present/following, read by this test's own section parser.
+        segs = re.findall(r"#EXT-X-PROGRAM-DATE-TIME:(\S+)\n#EXTINF:([\d.]+),\n(\S+)", text)
+        holding = [name for pdt, dur, name in segs
+                   if 0 <= (start - datetime.datetime.fromisoformat(pdt.replace("Z", "+00:00"))
+                            ).total_seconds() < float(dur)]
+        self.assertEqual(len(holding), 1, segs)
+        with open(os.path.join(os.path.dirname(playlist), holding[0]), "rb") as f:
+            sections = ts_sections(f.read(), (0x11, 0x12))
+        sdt = [parse_sdt(x) for x in sections[0x11] if x[0] == 0x42]
+        self.assertTrue(sdt, "an SDT in the segment")
+        self.assertEqual(sdt[0]["services"][0]["sid"], 101)
+        events = [e for x in sections[0x12] if x[0] == 0x4E for e in parse_eit(x)["events"]]
+        names = [e["short"]["kaz"][0] for e in events if "kaz" in e["short"]]
+        self.assertIn("Бөлшектер 6-сабақ", names)
 
     def test_planner_page_in_chromium(self):
         self.add_user("plan-d", "planner")
