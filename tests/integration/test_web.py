@@ -19,6 +19,7 @@ import unittest
 import urllib.error
 import urllib.request
 
+from playout_helpers import ts_sections
 from sabaq_test import SabaqTestCase, copy_catalog, ffprobe, main
 from test_epg_golden import parse_eit, parse_sdt, validate_xmltv
 
@@ -39,34 +40,6 @@ STATION = """<station xmlns="urn:sabaq:station:1" timezone="Asia/Almaty">
   </grid>
 </station>
 """
-
-
-def ts_sections(data, pids):
-    """The complete sections on pids of a transport stream: {pid: [bytes]}."""
-    out = {pid: [] for pid in pids}
-    partial = {}
-    for i in range(0, len(data) - 187, 188):
-        pkt = data[i:i + 188]
-        if pkt[0] != 0x47:
-            continue
-        pid = (pkt[1] & 0x1F) << 8 | pkt[2]
-        if pid not in out:
-            continue
-        payload = pkt[4:]
-        if pkt[1] & 0x40:
-            partial[pid] = bytearray(payload[1 + payload[0]:])
-        elif pid in partial:
-            partial[pid] += payload
-        buf = partial.get(pid)
-        while buf and len(buf) >= 3 and buf[0] != 0xFF:
-            length = 3 + ((buf[1] & 0x0F) << 8 | buf[2])
-            if len(buf) < length:
-                break
-            out[pid].append(bytes(buf[:length]))
-            del buf[:length]
-        if buf is not None and (not buf or buf[0] == 0xFF):
-            partial.pop(pid, None)
-    return out
 
 
 class WebTest(SabaqTestCase):
@@ -462,8 +435,8 @@ class WebTest(SabaqTestCase):
                    if 0 <= (start - datetime.datetime.fromisoformat(pdt.replace("Z", "+00:00"))
                             ).total_seconds() < float(dur)]
         self.assertEqual(len(holding), 1, segs)
-        with open(os.path.join(os.path.dirname(playlist), holding[0]), "rb") as f:
-            sections = ts_sections(f.read(), (0x11, 0x12))
+        segment = os.path.join(os.path.dirname(playlist), holding[0])
+        sections = {pid: ts_sections(segment, pid) for pid in (0x11, 0x12)}
         sdt = [parse_sdt(x) for x in sections[0x11] if x[0] == 0x42]
         self.assertTrue(sdt, "an SDT in the segment")
         self.assertEqual(sdt[0]["services"][0]["sid"], 101)
