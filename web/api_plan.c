@@ -80,6 +80,21 @@ static bool member_int(JsonObject *o, const char *key, int64_t *value)
     return true;
 }
 
+/* The channel and date of a query (?channel=ID&date=YYYY-MM-DD); false
+ * with a 400 sent when either is missing or wrong. */
+static bool channel_and_date(SqWebServer *s, SoupServerMessage *msg, const char *route,
+                             GHashTable *query, const char **channel, const char **date)
+{
+    *channel = query_get(query, "channel");
+    *date = query_get(query, "date");
+    GDate check;
+    if (*channel && *date && sq_plan_parse_day(*date, &check))
+        return true;
+    web_count(s, route, 400);
+    web_send_error(msg, 400, "channel and date (YYYY-MM-DD) are required");
+    return false;
+}
+
 static void login(SqWebServer *s, SoupServerMessage *msg)
 {
     const char *route = "/api/v1/login";
@@ -298,13 +313,9 @@ static void plan_edit(SqWebServer *s, SoupServerMessage *msg, JsonObject *o)
 static void plan_diff(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
 {
     const char *route = "/api/v1/plan/diff";
-    const char *channel = query_get(query, "channel"), *date = query_get(query, "date");
-    GDate check;
-    if (!channel || !date || !sq_plan_parse_day(date, &check)) {
-        web_count(s, route, 400);
-        web_send_error(msg, 400, "channel and date (YYYY-MM-DD) are required");
+    const char *channel, *date;
+    if (!channel_and_date(s, msg, route, query, &channel, &date))
         return;
-    }
     g_autoptr(GError) error = NULL;
     g_autoptr(GTimeZone) tz = sq_plan_station_timezone(s->cat, &error);
     g_autoptr(SqPlanDay) draft = sq_plan_day_load(s->cat, channel, date, -1, NULL, NULL);
@@ -360,13 +371,9 @@ static void plan_diff(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
 static void asrun(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
 {
     const char *route = "/api/v1/asrun";
-    const char *channel = query_get(query, "channel"), *date = query_get(query, "date");
-    GDate check;
-    if (!channel || !date || !sq_plan_parse_day(date, &check)) {
-        web_count(s, route, 400);
-        web_send_error(msg, 400, "channel and date (YYYY-MM-DD) are required");
+    const char *channel, *date;
+    if (!channel_and_date(s, msg, route, query, &channel, &date))
         return;
-    }
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) node = sq_asrun_day(s->cat, channel, date, &error);
     if (!node)
