@@ -362,6 +362,14 @@ class WebTest(SabaqTestCase):
                                {"from": later, "days": 1, "channel": "balapan"},
                                cookie=cookie, csrf=csrf)
         self.assertEqual(code, 200, r)
+        code, _, found = self.call("GET", f"/api/v1/conflicts?channel=balapan&from={later}"
+                                          "&days=1", cookie=cookie)
+        self.assertEqual(code, 200)
+        self.assertEqual([c["code"] for c in found], ["missing-lesson"])
+        self.assertEqual(found[0]["state"], "draft")
+        self.assertTrue(found[0]["line"].startswith(f"{later} 13:30 balapan: "))
+        self.assertEqual(self.call("GET", "/api/v1/conflicts?channel=balapan", cookie=cookie)[0],
+                         400)
         code, _, diff = self.call("GET", f"/api/v1/plan/diff?channel=balapan&date={later}",
                                   cookie=cookie)
         self.assertEqual(code, 200)
