@@ -460,6 +460,7 @@ class WebTest(SabaqTestCase):
         r = self.browser("staff.mjs", "planner", "plan-d", "correct horse 1", later.isoformat())
         self.assertEqual(r["errors"], [])
         self.assertIn("plan-d", r["who"])
+        self.assertEqual(r["loginLabel"], "Кіру", "the planner's page opens in Kazakh")
         self.assertTrue(any(s.startswith("12:00") for s in r["slotsBefore"]), r["slotsBefore"])
         self.assertTrue(any(s.startswith("13:30") for s in r["slotsAfter"]), r["slotsAfter"])
         # Lesson 7 does not exist: the planner sees the conflict, with date,
