@@ -396,20 +396,20 @@ class WebTest(SabaqTestCase):
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
     def test_live_channel_in_chromium(self):
-        # Lesson 6 goes on air in a few seconds (an edit: a new version),
-        # and the server airs the station itself.
+        # The server airs the station itself; once its HLS is up, lesson 6
+        # is put on air a few seconds ahead (an edit, picked up live).
         self.stop_server()
+        self.base = self.start_server("--playout")
+        playlist = self.path("hls", "balapan", "index.m3u8")
+        deadline = time.monotonic() + 40
+        while not os.path.exists(playlist) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertTrue(os.path.exists(playlist), "playout wrote the HLS playlist")
         tz = datetime.timezone(datetime.timedelta(hours=5))
         start = datetime.datetime.now(tz).replace(microsecond=0) + datetime.timedelta(seconds=4)
         six = [a for a in self.lesson_assets() if a["number"] == 6][0]
         self.sabaq("schedule", "set", "--channel", "balapan", "--at",
                    start.isoformat(), "--asset", str(six["id"]), "--note", "live test")
-        self.base = self.start_server("--playout")
-        playlist = self.path("hls", "balapan", "index.m3u8")
-        deadline = time.monotonic() + 30
-        while not os.path.exists(playlist) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        self.assertTrue(os.path.exists(playlist), "playout wrote the HLS playlist")
         while datetime.datetime.now(tz) < start + datetime.timedelta(seconds=1):
             time.sleep(0.2)
         r = self.browser("live.mjs", "Бөлшектер 6-сабақ")
