@@ -44,10 +44,12 @@ static void set_hls_programmes(Channel *ch, const SqEpgGuide *guide)
         g_ptr_array_add(out, p);
     }
     g_mutex_lock(&ch->out->lock);
-    if (ch->out->hls)
+    if (ch->out->hls) {
         hls_set_programmes(ch->out->hls, out);
-    else
+        hls_set_si(ch->out->hls, ch->id, (uint16_t)ch->out->service_id, guide);
+    } else {
         g_ptr_array_unref(out);
+    }
     g_mutex_unlock(&ch->out->lock);
 }
 

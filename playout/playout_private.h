@@ -141,6 +141,10 @@ void hls_set_programmes(Hls *hls, GPtrArray *programmes);
 /* Where the listed segments end (UTC; 0 when none): a restart must not
  * list that time again. */
 int64_t hls_listed_end_us(Hls *hls);
+/* SDT and EIT present/following of the channel at the head of every
+ * segment from now on (guide copied; tsid as in the broadcast outputs). */
+void hls_set_si(Hls *hls, const char *channel_id, uint16_t transport_stream_id,
+                const SqEpgGuide *guide);
 /* "N segments, last at ..." for the status. */
 JsonNode *hls_health(Hls *hls);
 

@@ -19,8 +19,9 @@ import unittest
 import urllib.error
 import urllib.request
 
+from playout_helpers import ts_sections
 from sabaq_test import SabaqTestCase, copy_catalog, ffprobe, main
-from test_epg_golden import validate_xmltv
+from test_epg_golden import parse_eit, parse_sdt, validate_xmltv
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SHOTS = os.path.join(os.environ.get("MESON_BUILD_ROOT", os.path.join(ROOT, "build")),
@@ -361,6 +362,14 @@ class WebTest(SabaqTestCase):
                                {"from": later, "days": 1, "channel": "balapan"},
                                cookie=cookie, csrf=csrf)
         self.assertEqual(code, 200, r)
+        code, _, found = self.call("GET", f"/api/v1/conflicts?channel=balapan&from={later}"
+                                          "&days=1", cookie=cookie)
+        self.assertEqual(code, 200)
+        self.assertEqual([c["code"] for c in found], ["missing-lesson"])
+        self.assertEqual(found[0]["state"], "draft")
+        self.assertTrue(found[0]["line"].startswith(f"{later} 13:30 balapan: "))
+        self.assertEqual(self.call("GET", "/api/v1/conflicts?channel=balapan", cookie=cookie)[0],
+                         400)
         code, _, diff = self.call("GET", f"/api/v1/plan/diff?channel=balapan&date={later}",
                                   cookie=cookie)
         self.assertEqual(code, 200)
@@ -387,20 +396,20 @@ class WebTest(SabaqTestCase):
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
     def test_live_channel_in_chromium(self):
-        # Lesson 6 goes on air in a few seconds (an edit: a new version),
-        # and the server airs the station itself.
+        # The server airs the station itself; once its HLS is up, lesson 6
+        # is put on air a few seconds ahead (an edit, picked up live).
         self.stop_server()
+        self.base = self.start_server("--playout")
+        playlist = self.path("hls", "balapan", "index.m3u8")
+        deadline = time.monotonic() + 40
+        while not os.path.exists(playlist) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertTrue(os.path.exists(playlist), "playout wrote the HLS playlist")
         tz = datetime.timezone(datetime.timedelta(hours=5))
         start = datetime.datetime.now(tz).replace(microsecond=0) + datetime.timedelta(seconds=4)
         six = [a for a in self.lesson_assets() if a["number"] == 6][0]
         self.sabaq("schedule", "set", "--channel", "balapan", "--at",
                    start.isoformat(), "--asset", str(six["id"]), "--note", "live test")
-        self.base = self.start_server("--playout")
-        playlist = self.path("hls", "balapan", "index.m3u8")
-        deadline = time.monotonic() + 30
-        while not os.path.exists(playlist) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        self.assertTrue(os.path.exists(playlist), "playout wrote the HLS playlist")
         while datetime.datetime.now(tz) < start + datetime.timedelta(seconds=1):
             time.sleep(0.2)
         r = self.browser("live.mjs", "Бөлшектер 6-сабақ")
@@ -427,6 +436,21 @@ class WebTest(SabaqTestCase):
         self.assertIn("#EXT-X-PROGRAM-DATE-TIME:", text)
         ids = [re.search(r'ID="([^"]+)"', l).group(1) for l in ranges]
         self.assertEqual(len(ids), len(set(ids)), "DATERANGE ids are unique")
+        # The segment holding the lesson's start carries the SDT and the EIT
+        # present/following, read by this test's own section parser.
+        segs = re.findall(r"#EXT-X-PROGRAM-DATE-TIME:(\S+)\n#EXTINF:([\d.]+),\n(\S+)", text)
+        holding = [name for pdt, dur, name in segs
+                   if 0 <= (start - datetime.datetime.fromisoformat(pdt.replace("Z", "+00:00"))
+                            ).total_seconds() < float(dur)]
+        self.assertEqual(len(holding), 1, segs)
+        segment = os.path.join(os.path.dirname(playlist), holding[0])
+        sections = {pid: ts_sections(segment, pid) for pid in (0x11, 0x12)}
+        sdt = [parse_sdt(x) for x in sections[0x11] if x[0] == 0x42]
+        self.assertTrue(sdt, "an SDT in the segment")
+        self.assertEqual(sdt[0]["services"][0]["sid"], 101)
+        events = [e for x in sections[0x12] if x[0] == 0x4E for e in parse_eit(x)["events"]]
+        names = [e["short"]["kaz"][0] for e in events if "kaz" in e["short"]]
+        self.assertIn("Бөлшектер 6-сабақ", names)
 
     def test_planner_page_in_chromium(self):
         self.add_user("plan-d", "planner")
@@ -436,6 +460,7 @@ class WebTest(SabaqTestCase):
         r = self.browser("staff.mjs", "planner", "plan-d", "correct horse 1", later.isoformat())
         self.assertEqual(r["errors"], [])
         self.assertIn("plan-d", r["who"])
+        self.assertEqual(r["loginLabel"], "Кіру", "the planner's page opens in Kazakh")
         self.assertTrue(any(s.startswith("12:00") for s in r["slotsBefore"]), r["slotsBefore"])
         self.assertTrue(any(s.startswith("13:30") for s in r["slotsAfter"]), r["slotsAfter"])
         # Lesson 7 does not exist: the planner sees the conflict, with date,
