@@ -2,6 +2,7 @@
  * checked before any channel goes on air; then one thread per channel. */
 #include "engine.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* What the CBR mux adds to the assets' peak video rate: audio, PSI, PES
@@ -148,6 +149,10 @@ static bool channel_setup(Channel *ch, const SqPlayoutOptions *opt,
     if (!ch->slate_path)
         g_warning("%s: the catalog has no house slate; the house loop stands in for it", ch->id);
     ch->status_dir = status_dir_default(opt->db_path, opt->status_dir);
+    if (g_mkdir_with_parents(ch->status_dir, 0755) != 0) {
+        g_set_error(error, SQ_ERROR, SQ_ERROR_IO, "%s: %s", ch->status_dir, g_strerror(errno));
+        return false;
+    }
     ch->hls_dir = g_strdup(oc.hls_dir);
     ch->udp_url = g_strdup(oc.udp_url);
     ch->srt_url = g_strdup(oc.srt_url);
