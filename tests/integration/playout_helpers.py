@@ -206,7 +206,15 @@ class UdpReceiver:
         import socket
         import threading
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        # 8 MB of buffer: seconds of stream, so that a receiving thread
+        # starved of CPU on the shared test machine loses nothing. Plain
+        # SO_RCVBUF is capped by net.core.rmem_max (208 KiB on Debian, a
+        # tenth of a second); root may force more.
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33),
+                                 8 << 20)
+        except OSError:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.sock.bind(("127.0.0.1", port))
         self.sock.settimeout(0.2)
         self.datagrams = []

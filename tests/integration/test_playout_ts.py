@@ -68,19 +68,24 @@ class PlayoutTsTest(SabaqTestCase):
         per_second = collections.Counter()
         for t, d in rx.datagrams:
             per_second[int(t)] += len(d)
-        seconds = sorted(per_second)[1:-1]  # whole seconds only
+        # Whole seconds only, and not the one before the stop: --for ends
+        # with EOS, and the mux's last lists may leave in the final second.
+        seconds = sorted(per_second)[1:-2]
         self.assertGreaterEqual(len(seconds), 8)
         rates = [per_second[s] * 8 for s in seconds]
         target = MUX_KBPS * 1000
         off = [i for i, r in enumerate(rates) if abs(r - target) >= target * 0.01]
         # A sender delayed by the scheduler (two shared cores) can move a list
-        # of datagrams across a second boundary: then the next second makes
-        # up for it exactly. Allow one such pair, never a rate error.
-        self.assertLessEqual(len(off), 2, f"rates per second: {rates}")
+        # of datagrams across a second boundary: then a neighbouring second
+        # makes up for it exactly. Such a second is jitter, not a rate error;
+        # a second that nobody makes up for is. Over the whole run the rate
+        # is the mux rate.
+        self.assertLessEqual(len(off), len(rates) // 2, f"rates per second: {rates}")
         for i in off:
             pair = [j for j in (i - 1, i + 1) if 0 <= j < len(rates)]
             self.assertTrue(any(abs((rates[i] + rates[j]) / 2 - target) < target * 0.005
                                 for j in pair), f"second {i} off the mux rate: {rates}")
+        self.assertLess(abs(sum(rates) / len(rates) - target), target * 0.002, rates)
         self.check_ts(udp_ts, 101)
         # The SRT receiver got the same kind of stream (ffmpeg re-muxed it:
         # its service, pictures and sound).
