@@ -69,8 +69,10 @@ async function refresh() {
     table.replaceChildren(el("tr", {}, el("th", {}, "planned"), el("th", {}, "actual"),
                              el("th", {}, "what"), el("th", {}, "status")));
     for (const r of rows.slice(-12).reverse()) {
-      const deviation = r.status !== "aired";
-      if (deviation && r.status !== "joined late")
+      // The item on air is "airing"; a "joined" one was entered mid-way when
+      // playout started: shown as a deviation, but no alarm.
+      const deviation = r.status !== "aired" && r.status !== "airing";
+      if (deviation && r.status !== "joined")
         alarms.push(`${ch.id} ${clock(r.planned_start)}: ${r.status} ${r.reason || ""}`);
       table.append(el("tr", { class: deviation ? "deviation" : "" },
         el("td", {}, clock(r.planned_start)), el("td", {}, clock(r.actual_start)),
