@@ -9,7 +9,7 @@ packages=(
   meson ninja-build pkg-config gcc clang-format
   libglib2.0-dev libjson-glib-dev libsqlite3-dev libxml2-dev
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev
-  libbitstream-dev libsoup-3.0-dev
+  libbitstream-dev libsoup-3.0-dev libsodium-dev
   # tests: media generation and independent checkers
   ffmpeg libxml2-utils python3 sqlite3 valgrind fonts-dejavu-core
   xmltv-util dvbpsi-utils chromium

@@ -7,6 +7,7 @@
 #include "scheduler/scheduler.h"
 #include "web_private.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -413,6 +414,7 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
         {"/api/v1/status", true, operators, 8},
         {"/api/v1/grids", true, planners, 9},
         {"/api/v1/slots", false, planners, 10},
+        {"/api/v1/assets", true, staff, 11},
     };
     int id = -1;
     bool method_ok = false;
@@ -440,7 +442,11 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
     if (!is_get) {
         const char *token = soup_message_headers_get_one(
             soup_server_message_get_request_headers(msg), "X-CSRF-Token");
-        if (g_strcmp0(token, session.csrf) != 0) {
+        /* Compared in constant time: the answer's timing must not tell
+         * how much of a guessed token was right. */
+        bool token_ok = token && strlen(token) == strlen(session.csrf) &&
+                        sodium_memcmp(token, session.csrf, strlen(token)) == 0;
+        if (!token_ok) {
             web_session_clear(&session);
             web_count(s, "/api/private", 403);
             web_send_error(msg, 403, "missing or wrong X-CSRF-Token");
@@ -517,6 +523,9 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
         break;
     case 10:
         web_slot_change(s, msg, path, body);
+        break;
+    case 11:
+        web_assets_get(s, msg, query);
         break;
     }
     web_session_clear(&session);

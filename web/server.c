@@ -71,6 +71,7 @@ static void metrics(SqWebServer *s, SoupServerMessage *msg)
                                (int)(space - key), key, space + 1,
                                GPOINTER_TO_SIZE(g_hash_table_lookup(s->requests, key)));
     }
+    web_metrics_station(s, out);
     g_string_append_printf(out,
                            "# HELP sabaq_uptime_seconds Seconds since the server started.\n"
                            "# TYPE sabaq_uptime_seconds gauge\nsabaq_uptime_seconds %.1f\n",
@@ -119,14 +120,7 @@ static void vod(SqWebServer *s, SoupServerMessage *msg, const char *rest)
     sqlite3_reset(st);
     g_autofree char *full =
         g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(s->library_dir, path, NULL);
-    g_autofree char *dir = web_vod_prepare(s, full, sha, &error);
-    if (!dir) {
-        g_warning("catch-up of asset %" G_GINT64_FORMAT ": %s", id, error->message);
-        web_count(s, "/vod", 500);
-        web_send_error(msg, 500, "catch-up of lesson %" G_GINT64_FORMAT " is not available", id);
-        return;
-    }
-    web_serve_file(s, msg, dir, parts[1], "/vod");
+    web_vod_serve(s, msg, full, sha, parts[1]);
 }
 
 static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -169,14 +163,22 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     }
 }
 
-/* Refuses oversized bodies before they are read. */
+/* Refuses oversized bodies before they are read. A chunked body has no
+ * length to check in advance and libsoup would keep all of it in memory,
+ * so it is refused (411): browsers, curl -d and urllib send a length. */
 static void early(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                   gpointer data)
 {
     (void)soup, (void)query;
     SqWebServer *s = data;
-    goffset length =
-        soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
+    SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+    if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CHUNKED) {
+        web_count(s, g_str_has_prefix(path, "/api/") ? "/api" : "other", 411);
+        web_send_error(msg, 411, "send the request body with a Content-Length (at most %d bytes)",
+                       WEB_MAX_BODY_BYTES);
+        return;
+    }
+    goffset length = soup_message_headers_get_content_length(h);
     if (length > WEB_MAX_BODY_BYTES) {
         web_count(s, g_str_has_prefix(path, "/api/") ? "/api" : "other", 413);
         web_send_error(msg, 413, "the request body is larger than %d bytes", WEB_MAX_BODY_BYTES);
@@ -257,6 +259,7 @@ void sq_web_server_free(SqWebServer *s)
 {
     if (!s)
         return;
+    web_vod_detach(s);
     g_clear_object(&s->soup);
     sq_catalog_free(s->cat);
     g_hash_table_unref(s->requests);

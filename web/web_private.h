@@ -23,6 +23,7 @@ struct SqWebServer {
     int port;
     int64_t started_us;
     GHashTable *requests; /* "route status" -> count, for /metrics */
+    GHashTable *vod_jobs; /* sha256 -> VodJob: catch-up folders being made (vod.c) */
 };
 
 /* accounts.c */
@@ -46,6 +47,9 @@ bool web_role_allows(const WebSession *session, const char *const *allowed);
 /* api_plan.c: the planner's and operator's API (logged in). */
 void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
 
+/* api_assets.c: GET /api/v1/assets (staff). */
+void web_assets_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);
+
 /* grids.c */
 void web_grids_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);
 void web_slot_change(SqWebServer *s, SoupServerMessage *msg, const char *path, JsonObject *body);
@@ -68,10 +72,21 @@ void web_serve_file(SqWebServer *s, SoupServerMessage *msg, const char *root, co
                     const char *route);
 const char *web_content_type(const char *path);
 
+/* metrics.c: the station's figures for /metrics (playout, as-run, catalog). */
+void web_metrics_station(SqWebServer *s, GString *out);
+
 /* api.c */
 void web_api_handle(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
 void web_guide_handle(SqWebServer *s, SoupServerMessage *msg, const char *path);
 
-/* vod.c: the VOD HLS folder of an asset's file (made on first request by
- * remuxing, never re-encoding). Returns the folder or NULL. Caller frees. */
-char *web_vod_prepare(SqWebServer *s, const char *asset_path, const char *sha256, GError **error);
+/* vod.c: the VOD HLS folder of an asset's file under cache_dir (made on
+ * first request by remuxing, never re-encoding; any thread). Returns the folder or NULL. Caller
+ * frees. */
+char *web_vod_prepare(const char *cache_dir, const char *asset_path, const char *sha256,
+                      GError **error);
+/* Answers msg with the file rel of the asset's VOD folder; when the folder
+ * is not made yet, msg is paused until a worker thread has made it. */
+void web_vod_serve(SqWebServer *s, SoupServerMessage *msg, const char *asset_path,
+                   const char *sha256, const char *rel);
+/* Called when the server is freed: pending jobs answer their waiters 503. */
+void web_vod_detach(SqWebServer *s);

@@ -1,0 +1,270 @@
+"""`sabaq serve` beyond the student API: request bodies without a length,
+catch-up made off the main loop (concurrent first requests, the server
+answering meanwhile), the staff's asset search (roles, filters, bad
+queries), and /metrics with the station's figures (playout on air, HLS
+segments, outputs, as-run by status and late items, assets by status, plan
+published ahead) in valid Prometheus text, checked against the status
+files, the catalog (Python's sqlite3) and the HLS playlist on disk."""
+import concurrent.futures
+import datetime
+import json
+import os
+import re
+import socket
+import sqlite3
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from sabaq_test import SabaqTestCase, main
+
+STATION = """<station xmlns="urn:sabaq:station:1" timezone="Asia/Almaty">
+  <subject id="math"><name lang="kk">Математика</name><name lang="ru">Математика</name></subject>
+  <channel id="balapan" language="kk" service-id="101">
+    <name lang="kk">Балапан</name><name lang="ru">Балапан</name>
+    <output type="hls" path="hls/balapan"/>
+    <filler pool="ident"/>
+  </channel>
+  <grid channel="balapan" days="mon tue wed thu fri sat sun">
+    <slot start="00:10" length="0:00:20" grade="5" subject="math"/>
+    <slot start="12:00" length="0:00:20" grade="5" subject="math"/>
+  </grid>
+</station>
+"""
+
+# One sample line of the Prometheus text format: name{labels} value.
+SAMPLE = re.compile(r'^([a-z_:][a-z0-9_:]*)(\{([a-z_]+="(?:[^"\\\n]|\\.)*",?)*\})? '
+                    r'(-?[0-9.e+-]+|NaN|\+Inf|-Inf)$')
+
+
+def parse_metrics(text):
+    """{(name, frozenset(labels)): value}; fails on any line that is not a
+    comment or a sample, and on a sample whose family has no TYPE."""
+    samples, typed = {}, set()
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            typed.add(line.split()[2])
+            continue
+        if line.startswith("#"):
+            continue
+        m = SAMPLE.match(line)
+        assert m, f"not a Prometheus sample: {line!r}"
+        name = m.group(1)
+        assert name in typed, f"{name} has no # TYPE before it"
+        labels = frozenset(re.findall(r'([a-z_]+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
+        samples[(name, labels)] = float(m.group(4))
+    return samples
+
+
+class WebStationTest(SabaqTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.ingest_lessons([(n, "kk", f"Бөлшектер {n}-сабақ", 11) for n in range(1, 4)])
+        self.import_station(STATION)
+        tz = datetime.timezone(datetime.timedelta(hours=5))
+        yesterday = datetime.datetime.now(tz).date() - datetime.timedelta(days=1)
+        self.sabaq("plan", "--from", yesterday.isoformat(), "--days", "3")
+        self.sabaq("publish", "--channel", "balapan", "--from", yesterday.isoformat(),
+                   "--days", "3")
+
+    def request(self, path, method="GET", data=None, headers=None):
+        req = urllib.request.Request(self.base + path, method=method, data=data,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    def raw(self, data):
+        port = int(self.base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(data)
+            out = b""
+            while chunk := s.recv(65536):
+                out += chunk
+        return int(out.split(b" ", 2)[1]), out
+
+    def login(self, name, role):
+        self.sabaq("user", "add", name, "--role", role, input="correct horse 1\n")
+        code, h, body = self.request("/api/v1/login", "POST",
+                                     json.dumps({"name": name,
+                                                 "password": "correct horse 1"}).encode(),
+                                     {"Content-Type": "application/json"})
+        self.assertEqual(code, 200, body)
+        return h["Set-Cookie"].split(";", 1)[0], json.loads(body)["csrf"]
+
+    def test_bodies_need_a_length(self):
+        self.base = self.start_server()
+        big = b'{"name":"' + b"a" * 300_000 + b'","password":"x"}'
+        chunked = b"".join(b"%x\r\n%s\r\n" % (len(big[i:i + 8192]), big[i:i + 8192])
+                           for i in range(0, len(big), 8192)) + b"0\r\n\r\n"
+        code, out = self.raw(b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\n"
+                             b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                             b"Connection: close\r\n\r\n" + chunked)
+        self.assertEqual(code, 411)
+        self.assertIn("Content-Length", json.loads(out.split(b"\r\n\r\n", 1)[1])["error"])
+        # Small chunked bodies too: the length is what is checked, not the size.
+        code, _ = self.raw(b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                           b"Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+        self.assertEqual(code, 411)
+        code, _, body = self.request("/api/v1/login", "POST", big,
+                                     {"Content-Type": "application/json"})
+        self.assertEqual(code, 413)
+        # Nothing of the refused bodies was taken as a login attempt.
+        db = sqlite3.connect(self.db)
+        self.assertEqual(db.execute("SELECT count(*) FROM login_failures").fetchone()[0], 0)
+        db.close()
+        code, _, body = self.request("/api/v1/health")
+        self.assertEqual(code, 200)
+
+    def test_catchup_made_once_while_serving(self):
+        self.base = self.start_server()
+        code, _, body = self.request("/api/v1/lessons?grade=5")
+        aired = [l for l in json.loads(body) if l["catchup"]]
+        self.assertTrue(aired, "a lesson aired yesterday")
+        url = aired[0]["catchup"]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            playlists = list(pool.map(lambda _: self.request(url), range(6)))
+            health = pool.submit(self.request, "/api/v1/health").result()
+        self.assertEqual(health[0], 200)
+        self.assertEqual({p[0] for p in playlists}, {200})
+        self.assertEqual(len({p[2] for p in playlists}), 1, "every request got the same playlist")
+        text = playlists[0][2].decode()
+        self.assertIn("#EXT-X-ENDLIST", text)
+        for seg in [l for l in text.splitlines() if l and not l.startswith("#")]:
+            code, headers, data = self.request(url.rsplit("/", 1)[0] + "/" + seg)
+            self.assertEqual(code, 200)
+            self.assertEqual(headers["Content-Type"], "video/mp2t")
+            self.assertEqual(data[0], 0x47)
+        cache = os.path.join(self.library, ".vod")
+        made = [d for d in os.listdir(cache)]
+        self.assertEqual(len(made), 1, f"one folder, no temporaries left: {made}")
+        # A missing source: the waiting request gets a JSON 500, the server lives on.
+        other = aired[1] if len(aired) > 1 else None
+        if other:
+            db = sqlite3.connect(self.db)
+            path = db.execute("SELECT path FROM assets WHERE id = ?",
+                              (other["asset"],)).fetchone()[0]
+            db.close()
+            full = path if os.path.isabs(path) else os.path.join(self.library, path)
+            os.rename(full, full + ".gone")
+            code, _, body = self.request(other["catchup"])
+            self.assertEqual(code, 500)
+            self.assertIn("not available", json.loads(body)["error"])
+            os.rename(full + ".gone", full)
+            code, _, _ = self.request(other["catchup"])
+            self.assertEqual(code, 200)
+
+    def test_staff_asset_search(self):
+        self.base = self.start_server()
+        code, _, _ = self.request("/api/v1/assets")
+        self.assertEqual(code, 401)
+        cookie, _ = self.login("op-a", "operator")
+        # One asset waits for approval, one was rejected.
+        db = sqlite3.connect(self.db)
+        ids = [r[0] for r in db.execute(
+            "SELECT a.id FROM assets a JOIN lessons l ON l.id = a.lesson_id ORDER BY l.number")]
+        db.execute("UPDATE assets SET status = 'ready' WHERE id = ?", (ids[0],))
+        db.execute("UPDATE assets SET status = 'rejected', status_reason = 'black' WHERE id = ?",
+                   (ids[1],))
+        db.commit()
+        db.close()
+
+        def search(query, status=200):
+            query = "?" + urllib.parse.urlencode(urllib.parse.parse_qsl(query[1:])) if query else ""
+            code, _, body = self.request("/api/v1/assets" + query, headers={"Cookie": cookie})
+            self.assertEqual(code, status, body)
+            return json.loads(body)
+
+        everything = search("")
+        self.assertEqual({a["kind"] for a in everything} >= {"lesson", "filler", "slate"}, True)
+        self.assertEqual([a["id"] for a in search("?status=ready")], [ids[0]])
+        rejected = search("?status=rejected")
+        self.assertEqual([a["id"] for a in rejected], [ids[1]])
+        self.assertEqual([a["id"] for a in search("?grade=5&subject=math&language=kk&q=БӨЛШЕК")],
+                         ids)
+        self.assertEqual(search("?q=3-сабақ")[0]["id"], ids[2])
+        self.assertEqual(search("?grade=6"), [])
+        self.assertEqual(search("?language=ru"), [])
+        self.assertEqual({a["kind"] for a in search("?kind=filler")}, {"filler"})
+        for bad in ("?grade=12", "?grade=5x", "?language=en", "?kind=x", "?status=gone"):
+            self.assertIn("error", search(bad, 400))
+        # Students see none of it, and the endpoint changes nothing.
+        code, _, _ = self.request("/api/v1/assets", "POST", b"{}",
+                                  {"Cookie": cookie, "Content-Type": "application/json"})
+        self.assertEqual(code, 403)  # no CSRF token
+
+    def test_metrics_of_the_station(self):
+        # As-run rows of the last day: one aired, one late, one replaced by
+        # the slate, one cut; and one from two days ago that must not count.
+        now_us = int(time.time() * 1e6)
+        db = sqlite3.connect(self.db)
+        rows = [(now_us - 3600e6, 0, "aired"), (now_us - 3000e6, 80_000, "aired"),
+                (now_us - 2400e6, 0, "slate"), (now_us - 1800e6, 40_000, "cut"),
+                (now_us - 2 * 86400e6, 400_000, "aired")]
+        for start, late, status in rows:
+            db.execute("INSERT INTO asrun (channel_id, planned_start_us, planned_end_us,"
+                       " actual_start_us, aired_frames, kind, title, source, status)"
+                       " VALUES ('balapan', ?, ?, ?, 100, 'lesson', 't', 'plan', ?)",
+                       (int(start), int(start + 4e6), int(start + late), status))
+        db.commit()
+        counts = dict(db.execute("SELECT status, count(*) FROM assets WHERE kind = 'lesson'"
+                                 " GROUP BY status").fetchall())
+        plan_end = db.execute("SELECT max(end_us) FROM plan_versions WHERE state = 'published'"
+                              " AND channel_id = 'balapan'").fetchone()[0]
+        db.close()
+
+        self.base = self.start_server()
+        code, headers, body = self.request("/metrics")
+        self.assertEqual(code, 200)
+        m = parse_metrics(body.decode())
+        ch = frozenset({("channel", "balapan")})
+        self.assertEqual(m[("sabaq_asrun_items", ch | {("status", "aired")})], 2)
+        self.assertEqual(m[("sabaq_asrun_items", ch | {("status", "slate")})], 1)
+        self.assertEqual(m[("sabaq_asrun_items", ch | {("status", "cut")})], 1)
+        self.assertEqual(m[("sabaq_asrun_late_items", ch)], 2)
+        self.assertEqual(m[("sabaq_assets", frozenset({("kind", "lesson"),
+                                                       ("status", "approved")}))],
+                         counts["approved"])
+        ahead = m[("sabaq_plan_published_ahead_seconds", ch)]
+        self.assertAlmostEqual(ahead, (plan_end - now_us) / 1e6, delta=30)
+        self.assertNotIn(("sabaq_channel_on_air", ch), m, "no playout has run")
+
+        # With playout in the process: on air, segments, bytes.
+        self.stop_server()
+        self.base = self.start_server("--playout")
+        playlist = self.path("hls", "balapan", "index.m3u8")
+        deadline = time.monotonic() + 40
+        segments = []
+        while time.monotonic() < deadline:
+            if os.path.exists(playlist):
+                with open(playlist) as f:
+                    segments = [l for l in f.read().splitlines() if l.endswith(".ts")]
+                if len(segments) >= 2:
+                    break
+            time.sleep(0.5)
+        self.assertGreaterEqual(len(segments), 2, "playout wrote HLS segments")
+        time.sleep(1.5)  # a status file written after the playlist
+        code, _, body = self.request("/metrics")
+        m = parse_metrics(body.decode())
+        self.assertEqual(m[("sabaq_channel_on_air", ch)], 1)
+        written = m[("sabaq_hls_segments_total", ch)]
+        with open(playlist) as f:
+            text = f.read()
+        sequence = int(re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", text).group(1))
+        listed = len([l for l in text.splitlines() if l.endswith(".ts")])
+        self.assertGreaterEqual(written, sequence + listed)
+        self.assertLess(m[("sabaq_hls_last_segment_age_seconds", ch)], 20)
+        # HLS is measured by segments (playout counts bytes of UDP and SRT only).
+        self.assertNotIn(("sabaq_output_bytes_total", ch | {("type", "hls")}), m)
+        self.assertEqual(m[("sabaq_output_healthy", ch | {("type", "hls")})], 1)
+        self.assertGreaterEqual(m[("sabaq_channel_position_seconds", ch)], 0)
+        self.assertIn(("sabaq_channel_lead_seconds", ch), m)
+
+
+if __name__ == "__main__":
+    main()
