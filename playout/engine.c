@@ -25,6 +25,31 @@ void channel_note_error(Channel *ch, const char *text)
         g_ptr_array_remove_index(ch->errors, 0);
 }
 
+/* The SI guide covers yesterday to a week ahead (EIT schedule: 7 days). */
+void channel_load_guide(Channel *ch, bool first)
+{
+    if (!first && !ch->has_si)
+        return;
+    int64_t now_us = sq_now_us();
+    ch->last_guide_us = now_us;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SqEpgGuide) guide = sq_epg_guide_load(ch->cat, ch->id, now_us - 86400 * SQ_SECOND_US,
+                                                    now_us + 8 * 86400 * SQ_SECOND_US, &error);
+    if (!guide) {
+        g_warning("%s: EPG for the transport stream: %s", ch->id, error->message);
+        return;
+    }
+    if (!first) {
+        output_update_guide(ch->out, guide);
+        return;
+    }
+    if (!output_enable_si(ch->out, guide, &error)) {
+        g_warning("%s: no SDT/EIT in the transport stream: %s", ch->id, error->message);
+        return;
+    }
+    ch->has_si = true;
+}
+
 /* A newly published version that puts a boundary inside the item on air
  * (an edit: "this airs at 10:15:00") cuts it there; one that only changes
  * later items is picked up at the next item. The house loop gives way to
@@ -39,6 +64,12 @@ static void check_plan(Channel *ch)
     g_autoptr(GError) error = NULL;
     if (!timeline_item_at(ch->timeline, at_us, &item, &error))
         return;
+    /* A new version, or a minute gone: the EIT follows the plan. */
+    if ((item.plan_version && item.plan_version != ch->guide_version) ||
+        sq_now_us() - ch->last_guide_us > 60 * SQ_SECOND_US) {
+        ch->guide_version = item.plan_version;
+        channel_load_guide(ch, false);
+    }
     bool was_loop = strcmp(ch->current.source, "loop") == 0;
     int64_t cut_us = 0;
     if (was_loop && strcmp(item.source, "plan") == 0)
@@ -67,6 +98,7 @@ static void tick(Feeder *f, void *data)
     (void)f;
     Channel *ch = data;
     int64_t now_us = sq_now_us();
+    output_poll(ch->out);
     if (now_us - ch->last_plan_check_us >= SQ_SECOND_US) {
         ch->last_plan_check_us = now_us;
         check_plan(ch);

@@ -18,6 +18,9 @@ typedef struct {
     int64_t last_progress_us;
     int64_t last_plan_check_us;
     int64_t cut_version;
+    int64_t guide_version; /* plan version the SI guide was loaded at */
+    int64_t last_guide_us;
+    bool has_si;
     int64_t started_us;
     GPtrArray *errors; /* the last few, stamped */
     bool stopping, fatal;
@@ -25,6 +28,9 @@ typedef struct {
 } Channel;
 
 gpointer channel_run(gpointer data);
+/* (Re)loads the channel's programme guide into the transport stream's SI
+ * (first: turn SI on). Failures are logged: SI is not worth dead air. */
+void channel_load_guide(Channel *ch, bool first);
 void channel_note_error(Channel *ch, const char *text);
 /* Writes the channel's status file (status.c). */
 void channel_write_status(Channel *ch);

@@ -13,10 +13,6 @@
 
 #include <string.h>
 
-/* Joining airs the past part of a GOP (up to 2 s) at once; a pipeline
- * latency above one GOP lets the synced sinks send it at its own pace. */
-#define PIPELINE_LATENCY_NS (2500 * GST_MSECOND)
-
 static GstElement *make(const char *factory, const char *name, GError **error)
 {
     GstElement *e = gst_element_factory_make(factory, name);
@@ -195,6 +191,7 @@ Output *output_new(const OutputConfig *config, GError **error)
     out->service_id = config->service_id;
     out->mux_rate_kbps = config->mux_rate_kbps;
     out->sinks = g_ptr_array_new_with_free_func(sink_free);
+    out->senders = g_ptr_array_new_with_free_func(net_sender_free);
     out->pipe = gst_pipeline_new(config->channel_id);
 
     g_autoptr(GstClock) clock =
@@ -202,7 +199,7 @@ Output *output_new(const OutputConfig *config, GError **error)
     gst_pipeline_use_clock(GST_PIPELINE(out->pipe), clock);
     gst_element_set_start_time(out->pipe, GST_CLOCK_TIME_NONE);
     gst_element_set_base_time(out->pipe, 0);
-    gst_pipeline_set_latency(GST_PIPELINE(out->pipe), PIPELINE_LATENCY_NS);
+    gst_pipeline_set_latency(GST_PIPELINE(out->pipe), OUTPUT_LATENCY_NS);
     g_autoptr(GstBus) bus = gst_element_get_bus(out->pipe);
     gst_bus_set_sync_handler(bus, on_bus, out, NULL);
 
@@ -259,6 +256,7 @@ void output_free(Output *out)
 {
     if (!out)
         return;
+    g_ptr_array_unref(out->senders); /* before the pipeline that feeds them */
     if (out->pipe) {
         gst_element_set_state(out->pipe, GST_STATE_NULL);
         g_autoptr(GstBus) bus = gst_element_get_bus(out->pipe);
@@ -266,6 +264,7 @@ void output_free(Output *out)
         gst_object_unref(out->pipe);
     }
     hls_free(out->hls);
+    sq_si_inserter_free(out->si);
     g_free(out->hls_pending_location);
     g_free(out->hls_closed_location);
     g_ptr_array_unref(out->sinks);
@@ -278,6 +277,7 @@ void output_free(Output *out)
 
 bool output_start(Output *out, GError **error)
 {
+    net_senders_start(out);
     if (gst_element_set_state(out->pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         g_autofree char *why = output_take_error(out);
         g_set_error(error, SQ_ERROR, SQ_ERROR_IO, "%s: the output cannot start%s%s",
@@ -323,6 +323,11 @@ void output_finish(Output *out, int timeout_ms)
     }
 }
 
+void output_poll(Output *out)
+{
+    net_senders_poll(out);
+}
+
 char *output_take_error(Output *out)
 {
     g_mutex_lock(&out->lock);
@@ -346,7 +351,9 @@ JsonNode *output_health(Output *out)
         json_builder_set_member_name(b, "bytes");
         json_builder_add_int_value(b, (gint64)g_atomic_pointer_get(&s->bytes));
         json_builder_set_member_name(b, "state");
-        json_builder_add_string_value(b, out->failed ? "failed" : s->last_error ? "warning" : "ok");
+        json_builder_add_string_value(b, out->failed || net_sender_failed(s, out) ? "failed"
+                                         : s->last_error                          ? "warning"
+                                                                                  : "ok");
         json_builder_set_member_name(b, "last_error");
         if (s->last_error)
             json_builder_add_string_value(b, s->last_error);

@@ -3,6 +3,12 @@
 
 #include "playout_private.h"
 
+/* Joining airs the past part of a GOP (up to 2 s) at once; a pipeline
+ * latency above one GOP lets the synced sinks send it at its own pace. */
+#define OUTPUT_LATENCY_NS (2500 * GST_MSECOND)
+
+typedef struct NetSender NetSender;
+
 typedef struct {
     char *type;   /* "hls", "udp", "srt" */
     char *target; /* as given */
@@ -17,7 +23,11 @@ struct Output {
     int mux_rate_kbps;
     GstElement *pipe, *vsrc, *asrc, *vtee, *atee;
     GstElement *ts_mux, *ts_tee; /* the CBR mux udp and srt share */
+    SqSiInserter *si;            /* SDT/EIT into the mux's null packets, or NULL */
+    GstClockTime si_base_ns;     /* instant of the last timestamped mux buffer */
+    uint64_t si_bytes_since;     /* bytes after it */
     GPtrArray *sinks;            /* OutputSink */
+    GPtrArray *senders;          /* NetSender: UDP and SRT, each in its own pipeline */
     Hls *hls;
     char *hls_pending_location; /* the fragment being written */
     int64_t hls_pending_start_us;
@@ -47,3 +57,13 @@ void output_watch_sink(OutputSink *s, GstElement *sink);
 void output_hls_message(Output *out, GstMessage *msg);
 /* Lists the last closed fragment (called at EOS, lock held). */
 void output_hls_flush(Output *out);
+
+/* output_net.c: a network sink (udpsink, srtsink) in its own pipeline fed
+ * from the shared transport stream; returns the sink to configure. */
+GstElement *net_sender_add(Output *out, const char *factory, const char *type, const char *target,
+                           GError **error);
+void net_senders_start(Output *out);
+/* Restarts failed senders whose retry time has come (called often). */
+void net_senders_poll(Output *out);
+bool net_sender_failed(const OutputSink *s, Output *out);
+void net_sender_free(gpointer data);

@@ -65,6 +65,86 @@ static bool param_int(const Url *u, const char *text, const char *name, int min,
     return true;
 }
 
+/* Puts SI into the null packets of one buffer of 188-byte packets. */
+static bool si_buffer(Output *out, GstBuffer **buf)
+{
+    GstClockTime pts = GST_BUFFER_PTS(*buf);
+    if (GST_CLOCK_TIME_IS_VALID(pts)) {
+        out->si_base_ns = pts;
+        out->si_bytes_since = 0;
+    }
+    if (!GST_CLOCK_TIME_IS_VALID(out->si_base_ns))
+        return true;
+    /* The buffer's first packet is this far after the last stamped one at the mux rate. */
+    GstClockTime at = out->si_base_ns + gst_util_uint64_scale(out->si_bytes_since * 8, GST_SECOND,
+                                                              (guint64)out->mux_rate_kbps * 1000);
+    gsize size = gst_buffer_get_size(*buf);
+    out->si_bytes_since += size;
+    *buf = gst_buffer_make_writable(*buf);
+    GstMapInfo map;
+    if (!gst_buffer_map(*buf, &map, GST_MAP_READWRITE))
+        return true;
+    sq_si_inserter_process(out->si, map.data, map.size / 188, ns_to_us(at));
+    gst_buffer_unmap(*buf, &map);
+    return true;
+}
+
+static gboolean si_list_item(GstBuffer **buf, guint idx, gpointer data)
+{
+    (void)idx;
+    return si_buffer(data, buf);
+}
+
+static GstPadProbeReturn si_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    (void)pad;
+    Output *out = data;
+    if (!g_atomic_pointer_get(&out->si))
+        return GST_PAD_PROBE_OK;
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+        GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+        si_buffer(out, &buf);
+        GST_PAD_PROBE_INFO_DATA(info) = buf;
+    } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+        GstBufferList *list = gst_buffer_list_make_writable(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+        gst_buffer_list_foreach(list, si_list_item, out);
+        GST_PAD_PROBE_INFO_DATA(info) = list;
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+bool output_has_ts(Output *out)
+{
+    return out->ts_mux != NULL;
+}
+
+/* The network ids of the station's transport streams (docs/playout.md). */
+#define ORIGINAL_NETWORK_ID 0x2134
+
+bool output_enable_si(Output *out, const SqEpgGuide *guide, GError **error)
+{
+    SqSiInserterConfig cfg = {
+        .channel_id = out->channel_id,
+        .network = {.transport_stream_id = (uint16_t)out->service_id,
+                    .original_network_id = ORIGINAL_NETWORK_ID,
+                    .provider_name = "sabaq"},
+        .bitrate_bps = (uint64_t)out->mux_rate_kbps * 1000,
+    };
+    SqSiInserter *si = sq_si_inserter_new(&cfg, guide, error);
+    if (!si)
+        return false;
+    g_atomic_pointer_set(&out->si, si);
+    return true;
+}
+
+void output_update_guide(Output *out, const SqEpgGuide *guide)
+{
+    SqSiInserter *si = g_atomic_pointer_get(&out->si);
+    g_autoptr(GError) error = NULL;
+    if (si && !sq_si_inserter_set_guide(si, guide, &error))
+        g_warning("%s: EPG: %s", out->channel_id, error->message);
+}
+
 /* The shared CBR mux, made by the first broadcast output. */
 static bool ensure_ts_mux(Output *out, const Url *u, const char *text, GError **error)
 {
@@ -103,6 +183,10 @@ static bool ensure_ts_mux(Output *out, const Url *u, const char *text, GError **
                         out->channel_id);
         return false;
     }
+    out->si_base_ns = GST_CLOCK_TIME_NONE;
+    g_autoptr(GstPad) src = gst_element_get_static_pad(out->ts_mux, "src");
+    gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, si_probe,
+                      out, NULL);
     return true;
 }
 
@@ -116,7 +200,7 @@ static bool udp_add(Output *out, const char *text, int segment_s, int window, GE
     if (!url_parse(text, "udp", &u, error) || !param_int(&u, text, "ttl", 0, 255, &ttl, error) ||
         !ensure_ts_mux(out, &u, text, error))
         goto out;
-    sink = output_make(out, "udpsink", NULL, error);
+    sink = net_sender_add(out, "udpsink", "udp", text, error);
     if (!sink)
         goto out;
     const char *iface = g_hash_table_lookup(u.params, "iface");
@@ -124,9 +208,6 @@ static bool udp_add(Output *out, const char *text, int segment_s, int window, GE
                  "async", FALSE, "processing-deadline", (guint64)0, NULL);
     if (iface)
         g_object_set(sink, "multicast-iface", iface, NULL);
-    if (!output_link_tee(out, out->ts_tee, sink, NULL, error))
-        goto out;
-    output_watch_sink(output_add_sink(out, "udp", text), sink);
     ok = true;
 out:
     url_clear(&u);
@@ -160,7 +241,7 @@ static bool srt_add(Output *out, const char *text, int segment_s, int window, GE
         sep = '&';
     }
     char *uri_text = g_string_free(uri, FALSE);
-    GstElement *sink = output_make(out, "srtsink", NULL, error);
+    GstElement *sink = net_sender_add(out, "srtsink", "srt", text, error);
     /* TRUE would block the whole channel until a caller connects. */
     if (sink)
         g_object_set(sink, "uri", uri_text, "wait-for-connection", FALSE, "sync", TRUE, "async",
@@ -168,9 +249,6 @@ static bool srt_add(Output *out, const char *text, int segment_s, int window, GE
     g_free(uri_text);
     if (!sink)
         goto out;
-    if (!output_link_tee(out, out->ts_tee, sink, NULL, error))
-        goto out;
-    output_watch_sink(output_add_sink(out, "srt", text), sink);
     ok = true;
 out:
     url_clear(&u);

@@ -92,6 +92,17 @@ static bool channel_setup(Channel *ch, const SqPlayoutOptions *opt,
     ch->cat = sq_catalog_open(db, error);
     if (!ch->cat)
         return false;
+    if (cfg->rundown_path) {
+        SqRundown *rd = sq_rundown_load(ch->cat, library, cfg->rundown_path, error);
+        if (!rd)
+            return false;
+        ch->timeline = timeline_new_rundown(rd);
+        ch->source = g_strdup(cfg->rundown_path);
+    } else {
+        ch->timeline = timeline_new_plan(ch->cat, ch->id);
+        timeline_set_library(ch->timeline, library);
+        ch->source = g_strdup("plan");
+    }
     int service_id = 0;
     g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(g_free);
@@ -103,10 +114,8 @@ static bool channel_setup(Channel *ch, const SqPlayoutOptions *opt,
                     "channel %s is not in the station (sabaq import STATION.xml)", ch->id);
         return false;
     }
-    if (!known) {
+    if (!known)
         service_id = 1;
-        g_message("%s: not in the station; airing the rundown as service 1", ch->id);
-    }
     OutputConfig oc = {.channel_id = ch->id,
                        .service_id = service_id,
                        .hls_dir = cfg->hls_dir,
@@ -135,21 +144,14 @@ static bool channel_setup(Channel *ch, const SqPlayoutOptions *opt,
         return false;
     if (!ch->slate_path)
         g_warning("%s: the catalog has no house slate; the house loop stands in for it", ch->id);
-    if (cfg->rundown_path) {
-        SqRundown *rd = sq_rundown_load(ch->cat, library, cfg->rundown_path, error);
-        if (!rd)
-            return false;
-        ch->timeline = timeline_new_rundown(rd);
-        ch->source = g_strdup(cfg->rundown_path);
-    } else {
-        ch->timeline = timeline_new_plan(ch->cat, ch->id);
-        timeline_set_library(ch->timeline, library);
-        ch->source = g_strdup("plan");
-    }
     ch->status_dir = status_dir_default(opt->db_path, opt->status_dir);
     ch->out = output_new(&oc, error);
     if (!ch->out)
         return false;
+    if (!known)
+        g_message("%s: not in the station; airing the rundown as service 1", ch->id);
+    else if (output_has_ts(ch->out))
+        channel_load_guide(ch, true);
     ch->feeder.out = ch->out;
     ch->feeder.channel_id = ch->id;
     ch->feeder.slate_path = ch->slate_path ? ch->slate_path : ch->loop_path;

@@ -3,6 +3,8 @@
 
 #include "playout.h"
 
+#include "epg/epg.h"
+
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
@@ -91,10 +93,19 @@ bool output_start(Output *out, GError **error);
 /* Hands one packet over, stamped (ownership of buf taken). Blocks when the
  * pipeline is full. False once the pipeline has failed. */
 bool output_push(Output *out, GstBuffer *buf, bool is_video);
+/* Whether the channel has a CBR transport stream (UDP/SRT). */
+bool output_has_ts(Output *out);
+/* Puts the SDT/EIT of the channel (from the guide, copied) into that
+ * stream's null packets from now on. */
+bool output_enable_si(Output *out, const SqEpgGuide *guide, GError **error);
+/* A newer guide (a new plan version); any thread. */
+void output_update_guide(Output *out, const SqEpgGuide *guide);
 /* Ends the streams and waits (up to timeout_ms) for the last segment. */
 void output_finish(Output *out, int timeout_ms);
 /* A JSON object: per output its state, bytes, last error. */
 JsonNode *output_health(Output *out);
+/* Restarts failed network senders when their time comes (often). */
+void output_poll(Output *out);
 /* Last error of the pipeline, or NULL (caller frees). */
 char *output_take_error(Output *out);
 

@@ -17,6 +17,7 @@ struct Reader {
     GMutex lock;
     GCond cond;
     bool pads_done;
+    GError *error; /* the first error the pipeline posted */
     char *name;
 };
 
@@ -82,20 +83,30 @@ static void on_pad_added(GstElement *demux, GstPad *pad, gpointer data)
         r->audio = add_branch(r, pad, false);
 }
 
-/* The first error on the bus, as a GError naming the file. */
-static bool bus_error(Reader *r, GError **error)
+/* Takes the error messages off the bus; keeps the first. */
+static bool collect_errors(Reader *r)
 {
     g_autoptr(GstBus) bus = gst_element_get_bus(r->pipe);
     GstMessage *msg;
     while ((msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR))) {
         g_autoptr(GError) gerr = NULL;
         gst_message_parse_error(msg, &gerr, NULL);
-        g_set_error(error, SQ_ERROR, SQ_ERROR_MEDIA, "%s: %s", r->name,
-                    gerr ? gerr->message : "read error");
+        if (!r->error)
+            r->error = g_error_new(SQ_ERROR, SQ_ERROR_MEDIA, "%s: %s", r->name,
+                                   gerr ? gerr->message : "read error");
         gst_message_unref(msg);
-        return true;
     }
-    return false;
+    return r->error != NULL;
+}
+
+/* The first error the pipeline posted, as a GError naming the file. */
+static bool bus_error(Reader *r, GError **error)
+{
+    if (!collect_errors(r))
+        return false;
+    if (error && !*error)
+        *error = g_error_copy(r->error);
+    return true;
 }
 
 Reader *reader_open(const char *path, GstClockTime position_ns, bool snap_after, GError **error)
@@ -127,12 +138,14 @@ Reader *reader_open(const char *path, GstClockTime position_ns, bool snap_after,
      * them, then for their preroll. */
     gst_element_set_state(r->pipe, GST_STATE_PAUSED);
     gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
-    g_autoptr(GstBus) bus = gst_element_get_bus(r->pipe);
     g_mutex_lock(&r->lock);
     while (!r->pads_done && g_get_monotonic_time() < deadline) {
         g_cond_wait_until(&r->cond, &r->lock, MIN(deadline, g_get_monotonic_time() + 50000));
-        if (gst_bus_have_pending(bus))
-            break; /* an error: qtdemux gives up without no-more-pads */
+        g_mutex_unlock(&r->lock);
+        bool failed = collect_errors(r); /* qtdemux gives up without no-more-pads */
+        g_mutex_lock(&r->lock);
+        if (failed)
+            break;
     }
     g_mutex_unlock(&r->lock);
     GstState state;
@@ -174,6 +187,7 @@ void reader_free(Reader *r)
     if (r->has_peeked && r->peeked.sample)
         gst_sample_unref(r->peeked.sample);
     g_free(r->name);
+    g_clear_error(&r->error);
     g_mutex_clear(&r->lock);
     g_cond_clear(&r->cond);
     g_free(r);

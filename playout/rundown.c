@@ -170,10 +170,8 @@ SqRundown *sq_rundown_load(SqCatalog *cat, const char *library_dir, const char *
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autofree char *file = g_path_get_basename(path);
-    if (!json_parser_load_from_file(parser, path, error)) {
-        g_prefix_error(error, "%s: ", path);
-        return NULL;
-    }
+    if (!json_parser_load_from_file(parser, path, error))
+        return NULL; /* json-glib's message names the file, line and column */
     JsonNode *root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "%s: a JSON object is expected", file);

@@ -10,6 +10,11 @@ packages=(
   libglib2.0-dev libjson-glib-dev libsqlite3-dev libxml2-dev
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev
   libbitstream-dev libsoup-3.0-dev libsodium-dev
+  # playout: GStreamer 1.22 (appsrc/appsink, qtdemux, parsers, mpegtsmux, splitmuxsink,
+  # udpsink, srtsink; x264enc and avdec_h264 for bench/playout's reference)
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  gstreamer1.0-libav gstreamer1.0-tools
   # tests: media generation and independent checkers
   ffmpeg libxml2-utils python3 sqlite3 valgrind fonts-dejavu-core
   xmltv-util dvbpsi-utils chromium

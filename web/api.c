@@ -41,16 +41,27 @@ static void health(SqWebServer *s, SoupServerMessage *msg)
 }
 
 /* The guide around now, for now/next. */
-static SqEpgGuide *guide_around(SqWebServer *s, const char *channel, int64_t now, GError **error)
+/* The guide for [from, to): the server's cached one when it covers the
+ * range, else one loaded for it (*owned set). */
+static SqEpgGuide *guide_for(SqWebServer *s, const char *channel, int64_t from, int64_t to,
+                             SqEpgGuide **owned, GError **error)
 {
-    return sq_epg_guide_load(s->cat, channel, now - DAY_US / 2, now + DAY_US, error);
+    GError *local = NULL;
+    SqEpgGuide *g = web_guide(s, from, to, &local);
+    if (g || local) {
+        if (local)
+            g_propagate_error(error, local);
+        return g;
+    }
+    return *owned = sq_epg_guide_load(s->cat, channel, from, to, error);
 }
 
 static void channels(SqWebServer *s, SoupServerMessage *msg)
 {
     int64_t now = sq_now_us();
     g_autoptr(GError) error = NULL;
-    g_autoptr(SqEpgGuide) guide = guide_around(s, NULL, now, &error);
+    g_autoptr(SqEpgGuide) owned = NULL;
+    SqEpgGuide *guide = guide_for(s, NULL, now - DAY_US / 2, now + DAY_US, &owned, &error);
     if (!guide) {
         web_count(s, "/api/v1/channels", 500);
         web_send_error(msg, 500, "%s", error->message);
@@ -103,16 +114,57 @@ static bool channel_exists(SqWebServer *s, const char *id)
     return found;
 }
 
+static void now_next_free(gpointer p)
+{
+    NowNext *n = p;
+    g_bytes_unref(n->body);
+    g_free(n->stamp);
+    g_free(n);
+}
+
+/* Now/next is the page every player polls: the answer is kept until the
+ * programme on air ends, the plan changes, or a second passes ("at" is at
+ * most a second old). */
 static void now_next(SqWebServer *s, SoupServerMessage *msg, const char *channel)
 {
     int64_t now = sq_now_us();
     g_autoptr(GError) error = NULL;
-    g_autoptr(SqEpgGuide) guide = guide_around(s, channel, now, &error);
+    g_autoptr(SqEpgGuide) owned = NULL;
+    SqEpgGuide *guide = guide_for(s, channel, now - DAY_US / 2, now + DAY_US, &owned, &error);
+    if (!s->now_next)
+        s->now_next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, now_next_free);
+    NowNext *cached = g_hash_table_lookup(s->now_next, channel);
+    if (guide && !owned && cached && now < cached->until_us &&
+        g_strcmp0(cached->stamp, web_guide_stamp(s)) == 0) {
+        gsize length = 0;
+        const char *data = g_bytes_get_data(cached->body, &length);
+        soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+                                     "no-store");
+        web_count(s, "/api/v1/channels/now", 200);
+        web_send_text(msg, 200, "application/json; charset=utf-8", data, length);
+        return;
+    }
     g_autoptr(JsonNode) node = guide ? sq_epg_json_now_next(guide, channel, now, &error) : NULL;
     if (!node) {
         web_count(s, "/api/v1/channels/now", 500);
         web_send_error(msg, 500, "%s", error->message);
         return;
+    }
+    if (!owned) {
+        JsonObject *o = json_node_get_object(node);
+        JsonNode *on = json_object_get_member(o, "now");
+        int64_t until = now + SQ_SECOND_US;
+        if (on && JSON_NODE_HOLDS_OBJECT(on))
+            until = MIN(until, json_object_get_int_member(json_node_get_object(on), "end_us"));
+        g_autoptr(JsonGenerator) gen = json_generator_new();
+        json_generator_set_root(gen, node);
+        gsize length = 0;
+        char *text = json_generator_to_data(gen, &length);
+        NowNext *n = g_new0(NowNext, 1);
+        n->body = g_bytes_new_take(text, length);
+        n->until_us = until;
+        n->stamp = g_strdup(web_guide_stamp(s));
+        g_hash_table_replace(s->now_next, g_strdup(channel), n);
     }
     web_count(s, "/api/v1/channels/now", 200);
     web_send_json(msg, 200, node);
@@ -172,7 +224,8 @@ static void day_guide(SqWebServer *s, SoupServerMessage *msg, const char *channe
     int64_t mid = g_date_time_to_unix(utc_day) * SQ_SECOND_US;
     int64_t from = mid - DAY_US / 2, to = mid + DAY_US * 3 / 2;
     g_autoptr(GError) error = NULL;
-    g_autoptr(SqEpgGuide) guide = sq_epg_guide_load(s->cat, channel, from, to, &error);
+    g_autoptr(SqEpgGuide) owned = NULL;
+    SqEpgGuide *guide = guide_for(s, channel, from, to, &owned, &error);
     g_autoptr(JsonNode) node = guide ? sq_epg_json_day(guide, channel, date, &error) : NULL;
     if (!node) {
         web_count(s, "/api/v1/channels/guide", 500);
@@ -350,9 +403,10 @@ void web_guide_handle(SqWebServer *s, SoupServerMessage *msg, const char *path)
     bool xml = strcmp(path, "/epg.xml") == 0;
     const char *route = xml ? "/epg.xml" : "/channels.m3u";
     int64_t now = sq_now_us();
-    int64_t from = now - DAY_US, to = now + 7 * DAY_US;
+    int64_t from = now - DAY_US / 2, to = now + 7 * DAY_US;
     g_autoptr(GError) error = NULL;
-    g_autoptr(SqEpgGuide) guide = sq_epg_guide_load(s->cat, NULL, from, to, &error);
+    g_autoptr(SqEpgGuide) owned = NULL;
+    SqEpgGuide *guide = guide_for(s, NULL, from, to, &owned, &error);
     g_autofree char *base = web_base_url(s, msg);
     g_autofree char *text = NULL;
     size_t length = 0;

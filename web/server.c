@@ -1,6 +1,7 @@
 /* The server: one libsoup handler that routes by path to the API, the
  * guide, catch-up, the HLS outputs and the pages; JSON errors; request
  * counters for /metrics. */
+#include "epg/epg.h"
 #include "web_private.h"
 
 #include <string.h>
@@ -261,6 +262,9 @@ void sq_web_server_free(SqWebServer *s)
         return;
     web_vod_detach(s);
     g_clear_object(&s->soup);
+    g_clear_pointer(&s->guide, sq_epg_guide_free);
+    g_free(s->guide_stamp);
+    g_clear_pointer(&s->now_next, g_hash_table_unref);
     sq_catalog_free(s->cat);
     g_hash_table_unref(s->requests);
     g_free(s->db_dir);

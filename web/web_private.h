@@ -24,7 +24,21 @@ struct SqWebServer {
     int64_t started_us;
     GHashTable *requests; /* "route status" -> count, for /metrics */
     GHashTable *vod_jobs; /* sha256 -> VodJob: catch-up folders being made (vod.c) */
+    /* The guide of every channel from a day ago to 8 days ahead, kept
+     * until a plan is published, the station re-imported or 6 hours pass
+     * (guide_cache.c): now/next is asked thousands of times a second. */
+    struct SqEpgGuide *guide;
+    int64_t guide_from_us, guide_to_us;
+    char *guide_stamp;
+    int64_t stamp_checked_us;
+    GHashTable *now_next; /* channel -> NowNext*: answers reused until stale */
 };
+
+typedef struct {
+    GBytes *body;
+    int64_t until_us;
+    char *stamp;
+} NowNext;
 
 /* accounts.c */
 #define WEB_SESSION_COOKIE "sabaq_session"
@@ -74,6 +88,12 @@ const char *web_content_type(const char *path);
 
 /* metrics.c: the station's figures for /metrics (playout, as-run, catalog). */
 void web_metrics_station(SqWebServer *s, GString *out);
+
+/* guide_cache.c: the cached guide if it covers [from_us, to_us), else
+ * NULL (then load one for the range). Borrowed until the next call. */
+struct SqEpgGuide *web_guide(SqWebServer *s, int64_t from_us, int64_t to_us, GError **error);
+/* The stamp of the cached guide (what it was loaded from). */
+const char *web_guide_stamp(SqWebServer *s);
 
 /* api.c */
 void web_api_handle(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);

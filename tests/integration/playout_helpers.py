@@ -307,3 +307,40 @@ def runs(timeline):
         else:
             out.append([c, t, 1])
     return out
+
+
+def ts_sections(path, pid):
+    """The PSI/SI sections carried on pid in a transport stream file,
+    reassembled from packets (pointer_field honoured)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    sections = []
+    buf = b""
+    started = False
+    for pos in range(0, len(data) - 187, 188):
+        p = data[pos:pos + 188]
+        if (((p[1] & 0x1F) << 8) | p[2]) != pid:
+            continue
+        afc = (p[3] >> 4) & 3
+        payload = p[4:] if afc == 1 else p[5 + p[4]:] if afc == 3 else b""
+        if p[1] & 0x40:  # payload unit start
+            pointer = payload[0]
+            if started:
+                buf += payload[1:1 + pointer]
+            buf = _flush_sections(buf, sections)
+            buf = payload[1 + pointer:]
+            started = True
+        elif started:
+            buf += payload
+        buf = _flush_sections(buf, sections, keep=True)
+    return sections
+
+
+def _flush_sections(buf, sections, keep=False):
+    while len(buf) >= 3 and buf[0] != 0xFF:
+        length = ((buf[1] & 0x0F) << 8 | buf[2]) + 3
+        if len(buf) < length:
+            return buf if keep else b""
+        sections.append(buf[:length])
+        buf = buf[length:]
+    return b"" if not keep or (buf and buf[0] == 0xFF) else buf

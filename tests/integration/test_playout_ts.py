@@ -9,10 +9,12 @@ import subprocess
 import time
 
 from playout_helpers import (UdpReceiver, free_udp_port, grid_now_us, import_station,
-                             make_colour_asset, packets, ts_packet_check, write_rundown)
+                             make_colour_asset, packets, parse_playlist, publish_plan, ts_packet_check,
+                             ts_sections, write_rundown)
 from sabaq_test import SabaqTestCase, ffprobe, main
 
 MUX_KBPS = 2000
+S = 1000000
 
 
 class PlayoutTsTest(SabaqTestCase):
@@ -76,29 +78,68 @@ class PlayoutTsTest(SabaqTestCase):
         # The SRT receiver got the same kind of stream (ffmpeg re-muxed it:
         # its service, pictures and sound).
         streams = ffprobe(srt_out)["streams"]
-        self.assertEqual(sorted(s["codec_name"] for s in streams), ["aac", "h264"])
+        # bin_data: ffmpeg's stream for the EIT (the station knows balapan).
+        self.assertEqual(sorted(s["codec_name"] for s in streams), ["aac", "bin_data", "h264"])
         self.assertGreater(float(ffprobe(srt_out)["format"]["duration"]), 5.0)
 
-    def test_srt_caller(self):
+    def test_sdt_and_eit_in_the_stream(self):
+        from test_epg_golden import parse_eit, parse_sdt
+        red = make_colour_asset(self, "red", 4)
+        import_station(self)
+        loop_id = next(a["id"] for a in self.assets() if "house-loop" in a["tags"])
+        t0 = grid_now_us(3.0)
+        publish_plan(self.db, "balapan", [(t0, t0 + 4 * S, "lesson", red["id"])], loop_id)
+        port = free_udp_port()
+        rx = UdpReceiver(port)
+        self.sabaq("playout", "--channel", "balapan",
+                   "--udp", f"udp://127.0.0.1:{port}?mux-rate={MUX_KBPS}", "--for", "9",
+                   timeout=60)
+        ts = rx.finish(self.path("udp.ts"))
+        self.check_ts(ts, 101)  # SI in the null packets leaves rate, CC and PCR intact
+        programs = ffprobe(ts, "-show_programs")["programs"]
+        self.assertEqual(programs[0]["tags"], {"service_name": "Балапан",
+                                               "service_provider": "sabaq"})
+        sdts = [parse_sdt(s) for s in ts_sections(ts, 0x11)]
+        self.assertGreaterEqual(len(sdts), 6, "SDT every second")
+        self.assertEqual({(s["tsid"], s["services"][0]["sid"]) for s in sdts}, {(101, 101)})
+        pf = [parse_eit(s) for s in ts_sections(ts, 0x12) if s[0] == 0x4E]
+        self.assertGreaterEqual(len(pf), 6)
+        # While red aired, the present event started at its planned instant.
+        starts = {int(ev["start"].timestamp()) for e in pf if e["section"] == 0
+                  for ev in e["events"]}
+        self.assertIn(t0 // S, starts)
+
+    def test_srt_caller_before_its_listener(self):
+        """A caller whose listener is not up yet: the channel (here its HLS)
+        stays on air, and the stream reaches the listener once it is up."""
         make_colour_asset(self, "blue", 4)
         import_station(self)
         srt_port = free_udp_port()
+        hls = self.path("hls")
+        proc = subprocess.Popen(self.command(
+            "playout", "--channel", "balapan", "--hls", hls, "--segment", "2", "--rundown",
+            write_rundown(self.path("r.json"), grid_now_us(1.0),
+                          [{"asset": self.asset_for("blue.mp4")["id"]}]),
+            "--srt", f"srt://127.0.0.1:{srt_port}?mode=caller&mux-rate={MUX_KBPS}",
+            "--for", "12"), stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
         out = self.path("listener.ts")
-        listener = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i",
-                                     f"srt://127.0.0.1:{srt_port}?mode=listener", "-t", "5",
-                                     "-map", "0", "-c", "copy", "-f", "mpegts", out],
-                                    stderr=subprocess.PIPE, text=True)
-        time.sleep(0.5)
-        self.sabaq("playout", "--channel", "balapan", "--rundown",
-                   write_rundown(self.path("r.json"), grid_now_us(1.0),
-                                 [{"asset": self.asset_for("blue.mp4")["id"]}]),
-                   "--srt", f"srt://127.0.0.1:{srt_port}?mode=caller&mux-rate={MUX_KBPS}",
-                   "--for", "8", timeout=60)
-        _, err = listener.communicate(timeout=30)
-        self.assertEqual(listener.returncode, 0, err)
-        self.assertGreater(float(ffprobe(out)["format"]["duration"]), 4.0)
+        listener = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i",
+                                   f"srt://127.0.0.1:{srt_port}?mode=listener", "-t", "4",
+                                   "-map", "0", "-c", "copy", "-f", "mpegts", out],
+                                  capture_output=True, text=True, timeout=30)
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(listener.returncode, 0, listener.stderr)
+        self.assertGreater(float(ffprobe(out)["format"]["duration"]), 3.0)
         self.assertEqual(sorted(s["codec_name"] for s in ffprobe(out)["streams"]),
-                         ["aac", "h264"])
+                         ["aac", "bin_data", "h264"])
+        pl = parse_playlist(os.path.join(hls, "index.m3u8"))
+        self.assertTrue(pl["endlist"])
+        total = sum(s["duration"] for s in pl["segments"])
+        self.assertGreater(total, 10.0, "HLS aired throughout")
+        for a, b in zip(pl["segments"], pl["segments"][1:]):
+            self.assertAlmostEqual(a["pdt"] + a["duration"], b["pdt"], delta=0.001)
 
     def test_bad_urls_refused(self):
         for url, pattern in (("udp://nohost", r"not a udp URL"),
