@@ -12,12 +12,17 @@ import os
 import re
 import socket
 import sqlite3
+import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 from sabaq_test import SabaqTestCase, main
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+SHOTS = os.path.join(os.environ.get("MESON_BUILD_ROOT", os.path.join(ROOT, "build")),
+                     "meson-logs", "screenshots")
 
 STATION = """<station xmlns="urn:sabaq:station:1" timezone="Asia/Almaty">
   <subject id="math"><name lang="kk">Математика</name><name lang="ru">Математика</name></subject>
@@ -264,6 +269,46 @@ class WebStationTest(SabaqTestCase):
         self.assertEqual(m[("sabaq_output_healthy", ch | {("type", "hls")})], 1)
         self.assertGreaterEqual(m[("sabaq_channel_position_seconds", ch)], 0)
         self.assertIn(("sabaq_channel_lead_seconds", ch), m)
+
+    def test_pages_use_the_station_zone(self):
+        self.base = self.start_server()
+        code, _, body = self.request("/api/v1/health")
+        self.assertEqual(json.loads(body)["timezone"], "Asia/Almaty")
+        code, _, body = self.request("/api/v1/channels")
+        self.assertEqual([c["timezone"] for c in json.loads(body)], ["Asia/Almaty"])
+        # A browser on the other side of the date line from Almaty: its
+        # "today" is not the station's, whatever the hour of the test.
+        almaty = datetime.timezone(datetime.timedelta(hours=5))
+        now = datetime.datetime.now(almaty)
+        zone, offset = (("Pacific/Honolulu", -10) if now.hour < 15 else
+                        ("Pacific/Kiritimati", 14))
+        browser_today = now.astimezone(datetime.timezone(datetime.timedelta(hours=offset)))
+        self.assertNotEqual(browser_today.date(), now.date())
+        if not (os.path.exists("/usr/bin/chromium") and
+                os.path.isdir(os.path.join(ROOT, "node_modules", "playwright-core"))):
+            self.fail("Debian's chromium and playwright-core are missing: run scripts/deps.sh")
+        os.makedirs(SHOTS, exist_ok=True)
+        proc = subprocess.run(["node", os.path.join(ROOT, "tests", "web", "zone.mjs"),
+                               self.base, SHOTS, zone], capture_output=True, text=True,
+                              timeout=120, cwd=ROOT)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        self.assertEqual(r["errors"], [])
+        self.assertEqual(r["browserToday"], browser_today.date().isoformat())
+        self.assertEqual(r["guideDates"][0], now.date().isoformat())
+        # Today's guide: the night's break began yesterday and says so; the
+        # lessons of today show their Almaty clock.
+        today = now.date().isoformat()
+        for when, start in zip(r["times"], r["starts"]):
+            if start.startswith(today):
+                self.assertEqual(when, start[11:16])
+            else:
+                self.assertEqual(when, f"{start[8:10]}.{start[5:7]} {start[11:16]}")
+        self.assertIn("00:10", r["times"])
+        # The next airing is said in Almaty time: 00:10 or 12:00.
+        self.assertTrue(r["nextAiring"])
+        for text in r["nextAiring"]:
+            self.assertTrue("00:10" in text or "12:00" in text, text)
 
 
 if __name__ == "__main__":
