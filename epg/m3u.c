@@ -35,6 +35,12 @@ static void append_attr(GString *s, const char *name, const char *value)
 
 char *sq_epg_m3u_write(const SqEpgGuide *guide, const char *base_url, GError **error)
 {
+    return sq_epg_m3u_write_catchup(guide, base_url, 0, error);
+}
+
+char *sq_epg_m3u_write_catchup(const SqEpgGuide *guide, const char *base_url, int catchup_days,
+                               GError **error)
+{
     if (!base_url ||
         !(g_str_has_prefix(base_url, "http://") || g_str_has_prefix(base_url, "https://")) ||
         strpbrk(base_url, "\" ,\r\n")) {
@@ -69,6 +75,16 @@ char *sq_epg_m3u_write(const SqEpgGuide *guide, const char *base_url, GError **e
         append_attr(s, "tvg-chno", chno);
         append_attr(s, "tvg-language", g_strcmp0(ch->language, "ru") == 0 ? "Russian" : "Kazakh");
         append_attr(s, "group-title", "sabaq");
+        if (catchup_days > 0) {
+            /* On every #EXTINF: Kodi ignores a catchup-source given only in
+             * the #EXTM3U header. Each token is replaced once. */
+            g_autofree char *days = g_strdup_printf("%d", catchup_days);
+            g_autofree char *source =
+                g_strdup_printf("%s/catchup/%s/{utc}/{duration}/index.m3u8", base, ch->id);
+            append_attr(s, "catchup", "default");
+            append_attr(s, "catchup-days", days);
+            append_attr(s, "catchup-source", source);
+        }
         g_string_append_c(s, ',');
         append_clean(s, name);
         g_string_append_printf(s, "\n%s/%s/index.m3u8\n", base, ch->hls_path);

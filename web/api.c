@@ -425,7 +425,9 @@ void web_guide_handle(SqWebServer *s, SoupServerMessage *msg, const char *path)
         SqEpgXmltvOptions opt = {.from_us = from, .to_us = to};
         text = sq_epg_xmltv_write(guide, &opt, &length, &error);
     } else if (guide) {
-        text = sq_epg_m3u_write(guide, base, &error);
+        /* Catch-up for IPTV players: a week back (the guide's range
+         * starts a day back, but /catchup reads the plan itself). */
+        text = sq_epg_m3u_write_catchup(guide, base, 7, &error);
         length = text ? strlen(text) : 0;
     }
     if (!text) {

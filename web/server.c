@@ -149,6 +149,8 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     } else if (g_str_has_prefix(path, "/hls/")) {
         g_autofree char *root = g_build_filename(s->db_dir, "hls", NULL);
         web_serve_file(s, msg, root, path + 5, "/hls");
+    } else if (g_str_has_prefix(path, "/catchup/")) {
+        web_catchup_handle(s, msg, path + strlen("/catchup/"));
     } else if (g_str_has_prefix(path, "/vod/")) {
         vod(s, msg, path + 5);
     } else if (strcmp(path, "/vendor/hls.min.js") == 0) {

@@ -61,6 +61,9 @@ bool web_role_allows(const WebSession *session, const char *const *allowed);
 /* api_plan.c: the planner's and operator's API (logged in). */
 void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
 
+/* catchup.c: /catchup/<channel>/<utc>: redirect to the VOD aired then. */
+void web_catchup_handle(SqWebServer *s, SoupServerMessage *msg, const char *rest);
+
 /* api_assets.c: GET /api/v1/assets (staff). */
 void web_assets_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);
 

@@ -310,6 +310,69 @@ class WebStationTest(SabaqTestCase):
         for text in r["nextAiring"]:
             self.assertTrue("00:10" in text or "12:00" in text, text)
 
+    def test_iptv_catchup(self):
+        self.base = self.start_server()
+        code, _, body = self.request("/channels.m3u")
+        self.assertEqual(code, 200)
+        extinf = [l for l in body.decode().splitlines() if l.startswith("#EXTINF")]
+        self.assertEqual(len(extinf), 1)
+        attrs = dict(re.findall(r'([a-z-]+)="([^"]*)"', extinf[0]))
+        self.assertEqual(attrs["catchup"], "default")
+        self.assertEqual(attrs["catchup-days"], "7")
+        template = attrs["catchup-source"]
+        self.assertEqual(template, f"{self.base}/catchup/balapan/{{utc}}/{{duration}}/index.m3u8")
+
+        almaty = datetime.timezone(datetime.timedelta(hours=5))
+        today = datetime.datetime.now(almaty).date()
+        yesterday = today - datetime.timedelta(days=1)
+        code, _, body = self.request(f"/api/v1/channels/balapan/guide?date={yesterday}")
+        lessons = [i for i in json.loads(body)["items"]
+                   if i["kind"] in ("lesson", "repeat") and i["start"].startswith(str(yesterday))]
+        self.assertEqual([l["start"][11:16] for l in lessons], ["00:10", "12:00"])
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args):
+                return None
+        opener = urllib.request.build_opener(NoRedirect)
+
+        def resolve(utc, duration=1200):
+            url = template.replace("{utc}", str(utc)).replace("{duration}", str(duration))
+            try:
+                with opener.open(url, timeout=30) as r:
+                    return r.status, r.headers, r.read()
+            except urllib.error.HTTPError as e:
+                return e.code, e.headers, e.read()
+
+        for lesson in lessons:
+            start = lesson["start_us"] // 1_000_000
+            for utc in (start - 300, start, start + 5):  # Kodi starts 5 min early
+                code, headers, _ = resolve(utc)
+                self.assertEqual(code, 302, (lesson["start"], utc))
+                self.assertEqual(headers["Location"], f"/vod/{lesson['asset']}/index.m3u8")
+        # A player follows the redirect and plays the lesson from its start.
+        noon = lessons[1]["start_us"] // 1_000_000
+        info = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json",
+             template.replace("{utc}", str(noon - 300)).replace("{duration}", "1200")],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(info.returncode, 0, info.stderr)
+        self.assertAlmostEqual(float(json.loads(info.stdout)["format"]["duration"]), 11.0,
+                               delta=0.2)
+        # Mid-break (06:00 yesterday), a lesson not aired yet, bad paths: 404 in JSON.
+        six = int(datetime.datetime.combine(yesterday, datetime.time(6, 0),
+                                            almaty).timestamp())
+        tomorrow_noon = int(datetime.datetime.combine(today + datetime.timedelta(days=1),
+                                                      datetime.time(12, 0), almaty).timestamp())
+        for utc in (six, tomorrow_noon):
+            code, _, body = resolve(utc)
+            self.assertEqual(code, 404, utc)
+            self.assertIn("no lesson", json.loads(body)["error"])
+        for path in ("/catchup/balapan/abc", "/catchup/balapan/", "/catchup/nothing/"
+                     f"{noon}", "/catchup/Bad..Id/1", "/catchup/balapan/-5"):
+            code, _, body = self.request(path)
+            self.assertEqual(code, 404, path)
+            self.assertIn("error", json.loads(body))
+
 
 if __name__ == "__main__":
     main()
