@@ -166,26 +166,33 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     }
 }
 
-/* Refuses oversized bodies before they are read. A chunked body has no
- * length to check in advance and libsoup would keep all of it in memory,
- * so it is refused (411): browsers, curl -d and urllib send a length. */
+/* Refuses oversized bodies as soon as the headers are in. libsoup still
+ * reads the body of a refused request off the connection (unless the
+ * client asked "Expect: 100-continue", then it is never sent), so it is
+ * told not to keep it: a gigabyte sent costs bandwidth, never memory. A
+ * chunked body has no length to check in advance: refused too (411);
+ * browsers, curl -d and urllib send a length. */
+static void refuse_body(SqWebServer *s, SoupServerMessage *msg, const char *path, unsigned status)
+{
+    soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+    web_count(s, g_str_has_prefix(path, "/api/") ? "/api" : "other", status);
+    if (status == 411)
+        web_send_error(msg, 411, "send the request body with a Content-Length (at most %d bytes)",
+                       WEB_MAX_BODY_BYTES);
+    else
+        web_send_error(msg, 413, "the request body is larger than %d bytes", WEB_MAX_BODY_BYTES);
+}
+
 static void early(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                   gpointer data)
 {
     (void)soup, (void)query;
     SqWebServer *s = data;
     SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-    if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CHUNKED) {
-        web_count(s, g_str_has_prefix(path, "/api/") ? "/api" : "other", 411);
-        web_send_error(msg, 411, "send the request body with a Content-Length (at most %d bytes)",
-                       WEB_MAX_BODY_BYTES);
-        return;
-    }
-    goffset length = soup_message_headers_get_content_length(h);
-    if (length > WEB_MAX_BODY_BYTES) {
-        web_count(s, g_str_has_prefix(path, "/api/") ? "/api" : "other", 413);
-        web_send_error(msg, 413, "the request body is larger than %d bytes", WEB_MAX_BODY_BYTES);
-    }
+    if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CHUNKED)
+        refuse_body(s, msg, path, 411);
+    else if (soup_message_headers_get_content_length(h) > WEB_MAX_BODY_BYTES)
+        refuse_body(s, msg, path, 413);
 }
 
 /* sq_casefold(text): Unicode case folding for search (SQLite's lower()
@@ -244,13 +251,7 @@ bool sq_web_server_listen(SqWebServer *s, GError **error)
         return false;
     }
     g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, (guint16)s->port);
-    if (!soup_server_listen(s->soup, sa, 0, error))
-        return false;
-    GSList *uris = soup_server_get_uris(s->soup);
-    if (uris)
-        s->port = g_uri_get_port(uris->data);
-    g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
-    return true;
+    return web_listen(s, sa, error);
 }
 
 int sq_web_server_port(const SqWebServer *s)
@@ -262,6 +263,7 @@ void sq_web_server_free(SqWebServer *s)
 {
     if (!s)
         return;
+    web_listen_stop(s);
     web_vod_detach(s);
     g_clear_object(&s->soup);
     g_clear_pointer(&s->guide, sq_epg_guide_free);

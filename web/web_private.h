@@ -22,8 +22,9 @@ struct SqWebServer {
     char *bind;
     int port;
     int64_t started_us;
-    GHashTable *requests; /* "route status" -> count, for /metrics */
-    GHashTable *vod_jobs; /* sha256 -> VodJob: catch-up folders being made (vod.c) */
+    GHashTable *requests;    /* "route status" -> count, for /metrics */
+    GSocketService *service; /* listen.c: accepts the connections */
+    GHashTable *vod_jobs;    /* sha256 -> VodJob: catch-up folders being made (vod.c) */
     /* The guide of every channel from a day ago to 8 days ahead, kept
      * until a plan is published, the station re-imported or 6 hours pass
      * (guide_cache.c): now/next is asked thousands of times a second. */
@@ -60,6 +61,11 @@ bool web_role_allows(const WebSession *session, const char *const *allowed);
 
 /* api_plan.c: the planner's and operator's API (logged in). */
 void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
+
+/* listen.c: listens on address (port 0: any; s->port is set) and hands
+ * each connection to libsoup; every answer closes its connection. */
+bool web_listen(SqWebServer *s, GSocketAddress *address, GError **error);
+void web_listen_stop(SqWebServer *s);
 
 /* catchup.c: /catchup/<channel>/<utc>: redirect to the VOD aired then. */
 void web_catchup_handle(SqWebServer *s, SoupServerMessage *msg, const char *rest);
