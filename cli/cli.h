@@ -48,6 +48,7 @@ int verb_schedule(SqCli *cli, int argc, char **argv);
 int verb_epg(SqCli *cli, int argc, char **argv);
 int verb_serve(SqCli *cli, int argc, char **argv);
 int verb_user(SqCli *cli, int argc, char **argv);
+int verb_demo(SqCli *cli, int argc, char **argv);
 
 /* Today's date in the station's zone (the machine's when there is no
  * station), YYYY-MM-DD. */

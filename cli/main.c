@@ -21,6 +21,7 @@ static const Verb verbs[] = {
     {"publish", verb_publish, "publish a channel's drafts as new versions"},
     {"schedule", verb_schedule, "show a channel's day; 'schedule set': edit a published day"},
     {"serve", verb_serve, "the web server: student page, API, HLS, catch-up, guide, metrics"},
+    {"demo", verb_demo, "run the demo station: sample lessons, plans, playout, web"},
     {"user", verb_user, "accounts of the planner's and operator's pages"},
     {"epg", verb_epg, "the programme guide: XMLTV, M3U for IPTV players, JSON now/next"},
     {"playout", verb_playout, "air channels in real time to HLS, UDP and SRT; 'playout status'"},

@@ -169,12 +169,9 @@ char *sq_epg_xmltv_time(int64_t instant_us, GTimeZone *tz);
  * (e.g. "http://tv.example.kz"); the guide at base_url/epg.xml, each
  * channel's HLS at base_url/<hls_path>/index.m3u8. Caller frees. */
 char *sq_epg_m3u_write(const SqEpgGuide *guide, const char *base_url, GError **error);
-
-/* The same, with catch-up for IPTV players (Kodi's "default" mode) when
- * catchup_days > 0: every #EXTINF gets catchup="default", catchup-days and
- * catchup-source="<base_url>/catchup/<id>/{utc}/{duration}/index.m3u8",
- * which the web server resolves to the lesson aired at {utc} (or starting
- * soon after: Kodi asks from 5 minutes before a programme). */
+/* The same with IPTV catch-up attributes on every entry (catchup="default",
+ * catchup-days, catchup-source = base_url/catchup/<id>/index.m3u8?utc={utc},
+ * which `sabaq serve` resolves); catchup_days 0: none. */
 char *sq_epg_m3u_write_catchup(const SqEpgGuide *guide, const char *base_url, int catchup_days,
                                GError **error);
 

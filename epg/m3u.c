@@ -76,11 +76,12 @@ char *sq_epg_m3u_write_catchup(const SqEpgGuide *guide, const char *base_url, in
         append_attr(s, "tvg-language", g_strcmp0(ch->language, "ru") == 0 ? "Russian" : "Kazakh");
         append_attr(s, "group-title", "sabaq");
         if (catchup_days > 0) {
-            /* On every #EXTINF: Kodi ignores a catchup-source given only in
-             * the #EXTM3U header. Each token is replaced once. */
+            /* On every entry (Kodi ignores a header-only source); {utc} is
+             * the programme's start in Unix seconds, the server resolves
+             * it to the lesson airing then or just after. */
             g_autofree char *days = g_strdup_printf("%d", catchup_days);
             g_autofree char *source =
-                g_strdup_printf("%s/catchup/%s/{utc}/{duration}/index.m3u8", base, ch->id);
+                g_strdup_printf("%s/catchup/%s/index.m3u8?utc={utc}", base, ch->id);
             append_attr(s, "catchup", "default");
             append_attr(s, "catchup-days", days);
             append_attr(s, "catchup-source", source);

@@ -4,6 +4,7 @@
  * a moment without a plan the house loop. Every item gets an as-run row;
  * the status file is rewritten about twice a second. */
 #include "engine.h"
+#include "output_private.h"
 
 #include <string.h>
 
@@ -25,10 +26,38 @@ void channel_note_error(Channel *ch, const char *text)
         g_ptr_array_remove_index(ch->errors, 0);
 }
 
-/* The SI guide covers yesterday to a week ahead (EIT schedule: 7 days). */
+/* The programmes of the guide for the HLS playlist's EXT-X-DATERANGE, in
+ * the channel's language. */
+static void set_hls_programmes(Channel *ch, const SqEpgGuide *guide)
+{
+    const SqEpgChannel *c = sq_epg_guide_channel(guide, ch->id);
+    size_t n = 0;
+    const SqEpgProgramme *const *progs = c ? sq_epg_guide_programmes(guide, ch->id, &n) : NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func(hls_programme_free);
+    for (size_t i = 0; i < n; i++) {
+        HlsProgramme *p = g_new0(HlsProgramme, 1);
+        p->id = g_strdup_printf("%s-%" G_GINT64_FORMAT, ch->id, progs[i]->start_us / SQ_SECOND_US);
+        p->title = g_strdup(sq_epg_programme_title(progs[i], c->language));
+        g_strdelimit(p->title, "\"\r\n", '\'');
+        p->start_us = progs[i]->start_us;
+        p->end_us = progs[i]->end_us;
+        g_ptr_array_add(out, p);
+    }
+    g_mutex_lock(&ch->out->lock);
+    if (ch->out->hls) {
+        hls_set_programmes(ch->out->hls, out);
+        hls_set_si(ch->out->hls, ch->id, (uint16_t)ch->out->service_id, guide);
+    } else {
+        g_ptr_array_unref(out);
+    }
+    g_mutex_unlock(&ch->out->lock);
+}
+
+/* The SI guide covers yesterday to a week ahead (EIT schedule: 7 days); the
+ * HLS playlist's programme marks come from the same guide. */
 void channel_load_guide(Channel *ch, bool first)
 {
-    if (!first && !ch->has_si)
+    if (!first && !ch->has_si && !ch->out->hls)
         return;
     int64_t now_us = sq_now_us();
     ch->last_guide_us = now_us;
@@ -39,6 +68,9 @@ void channel_load_guide(Channel *ch, bool first)
         g_warning("%s: EPG for the transport stream: %s", ch->id, error->message);
         return;
     }
+    set_hls_programmes(ch, guide);
+    if (!first && !ch->has_si)
+        return;
     if (!first) {
         output_update_guide(ch->out, guide);
         return;

@@ -17,6 +17,8 @@
 /* Files stay this many segments after leaving the playlist, for players
  * still fetching them. */
 #define KEEP_EXTRA 3
+/* As the broadcast outputs' (output_ts.c). */
+#define HLS_ORIGINAL_NETWORK_ID 0x2134
 
 typedef struct {
     int64_t sequence, index;
@@ -32,7 +34,126 @@ struct Hls {
     int64_t next_sequence, next_index, discontinuity_sequence;
     bool pending_discontinuity;
     bool closed;
+    GPtrArray *programmes; /* HlsProgramme*, by start, or NULL */
+    /* DVB SI at the head of each segment (hls_set_si), or NULL. */
+    SqEpgGuide *si_guide;
+    char *si_channel;
+    uint16_t si_tsid;
+    uint8_t si_version, cc_sdt, cc_eit;
 };
+
+void hls_set_si(Hls *hls, const char *channel_id, uint16_t transport_stream_id,
+                const SqEpgGuide *guide)
+{
+    g_clear_pointer(&hls->si_guide, sq_epg_guide_free);
+    g_free(hls->si_channel);
+    hls->si_guide = sq_epg_guide_copy(guide);
+    hls->si_channel = g_strdup(channel_id);
+    hls->si_tsid = transport_stream_id;
+    /* A new guide may change the tables: a new version (5 bits). */
+    hls->si_version = (uint8_t)((hls->si_version + 1) & 0x1f);
+}
+
+/* Section -> 188-byte packets on pid: the first with payload_unit_start
+ * and a pointer field, the rest of the last one stuffed with 0xFF. */
+static void packetize(GByteArray *out, uint16_t pid, uint8_t *cc, GBytes *section)
+{
+    gsize length = 0;
+    const uint8_t *data = g_bytes_get_data(section, &length);
+    for (gsize done = 0, first = 1; done < length; first = 0) {
+        uint8_t pkt[188];
+        memset(pkt, 0xff, sizeof(pkt));
+        pkt[0] = 0x47;
+        pkt[1] = (uint8_t)((first ? 0x40 : 0) | ((pid >> 8) & 0x1f));
+        pkt[2] = (uint8_t)(pid & 0xff);
+        pkt[3] = (uint8_t)(0x10 | (*cc & 0x0f));
+        *cc = (uint8_t)((*cc + 1) & 0x0f);
+        gsize at = 4;
+        if (first)
+            pkt[at++] = 0; /* pointer field */
+        gsize n = MIN(length - done, sizeof(pkt) - at);
+        memcpy(pkt + at, data + done, n);
+        done += n;
+        g_byte_array_append(out, pkt, sizeof(pkt));
+    }
+}
+
+/* Rewrites a closed segment (not yet listed, so no player reads it) with
+ * the SDT and the EIT p/f of its first instant in front: a receiver or
+ * player reading any single segment finds the service and what is on. */
+static bool prepend_si(Hls *hls, const char *path, int64_t pdt_us, GError **error)
+{
+    if (!hls->si_guide)
+        return true;
+    SqEpgSiNetwork net = {.transport_stream_id = hls->si_tsid,
+                          .original_network_id = HLS_ORIGINAL_NETWORK_ID,
+                          .provider_name = "sabaq"};
+    g_autoptr(GError) local = NULL;
+    g_autoptr(GBytes) sdt =
+        sq_epg_sdt_section(hls->si_guide, hls->si_channel, &net, hls->si_version, &local);
+    g_autoptr(GPtrArray) pf = sdt ? sq_epg_eit_pf_sections(hls->si_guide, hls->si_channel, &net,
+                                                           pdt_us, hls->si_version, &local)
+                                  : NULL;
+    if (!pf) {
+        g_warning("HLS segment SI: %s", local->message);
+        return true; /* the segment airs without SI rather than not at all */
+    }
+    g_autofree char *media = NULL;
+    gsize media_length = 0;
+    if (!g_file_get_contents(path, &media, &media_length, error))
+        return false;
+    g_autoptr(GByteArray) out = g_byte_array_sized_new((guint)media_length + 4 * 188);
+    packetize(out, 0x11, &hls->cc_sdt, sdt);
+    for (guint i = 0; i < pf->len; i++)
+        packetize(out, 0x12, &hls->cc_eit, pf->pdata[i]);
+    g_byte_array_append(out, (const guint8 *)media, (guint)media_length);
+    return sq_write_file_atomic(path, (const char *)out->data, out->len, error);
+}
+
+void hls_programme_free(gpointer p)
+{
+    HlsProgramme *prog = p;
+    g_free(prog->id);
+    g_free(prog->title);
+    g_free(prog);
+}
+
+void hls_set_programmes(Hls *hls, GPtrArray *programmes)
+{
+    if (hls->programmes)
+        g_ptr_array_unref(hls->programmes);
+    hls->programmes = programmes;
+}
+
+static char *format_pdt(int64_t us)
+{
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(us / SQ_SECOND_US);
+    g_autofree char *base = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S");
+    return g_strdup_printf("%s.%03dZ", base, (int)(us % SQ_SECOND_US / 1000));
+}
+
+/* EXT-X-DATERANGE of each programme overlapping the window: players that
+ * show programme boundaries can (hls.js makes a metadata cue of a range
+ * with an X- attribute: X-SABAQ-TITLE). */
+static void append_dateranges(Hls *hls, GString *m)
+{
+    Segment *first = hls->segments.head ? hls->segments.head->data : NULL;
+    Segment *last = hls->segments.tail ? hls->segments.tail->data : NULL;
+    if (!first || !hls->programmes)
+        return;
+    int64_t from = first->pdt_us, to = last->pdt_us + last->duration_us;
+    for (guint i = 0; i < hls->programmes->len; i++) {
+        const HlsProgramme *p = hls->programmes->pdata[i];
+        if (p->end_us <= from || p->start_us >= to)
+            continue;
+        g_autofree char *start = format_pdt(p->start_us);
+        g_autofree char *end = format_pdt(p->end_us);
+        g_string_append_printf(m,
+                               "#EXT-X-DATERANGE:ID=\"%s\",START-DATE=\"%s\",END-DATE=\"%s\","
+                               "X-SABAQ-TITLE=\"%s\"\n",
+                               p->id, start, end, p->title);
+    }
+}
 
 static void segment_free(gpointer data)
 {
@@ -152,6 +273,10 @@ void hls_free(Hls *hls)
     if (!hls)
         return;
     g_queue_clear_full(&hls->segments, segment_free);
+    if (hls->programmes)
+        g_ptr_array_unref(hls->programmes);
+    g_clear_pointer(&hls->si_guide, sq_epg_guide_free);
+    g_free(hls->si_channel);
     g_free(hls->dir);
     g_free(hls);
 }
@@ -159,13 +284,6 @@ void hls_free(Hls *hls)
 int64_t hls_next_index(Hls *hls)
 {
     return hls->next_index;
-}
-
-static char *format_pdt(int64_t us)
-{
-    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(us / SQ_SECOND_US);
-    g_autofree char *base = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S");
-    return g_strdup_printf("%s.%03dZ", base, (int)(us % SQ_SECOND_US / 1000));
 }
 
 static bool write_files(Hls *hls, GError **error)
@@ -184,6 +302,7 @@ static bool write_files(Hls *hls, GError **error)
                            first ? first->sequence : hls->next_sequence);
     g_string_append_printf(m, "#EXT-X-DISCONTINUITY-SEQUENCE:%" G_GINT64_FORMAT "\n",
                            hls->discontinuity_sequence);
+    append_dateranges(hls, m);
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "next_sequence");
@@ -236,6 +355,11 @@ static bool write_files(Hls *hls, GError **error)
 bool hls_add_segment(Hls *hls, const char *location, int64_t pdt_us, int64_t duration_us,
                      GError **error)
 {
+    g_autofree char *file = g_path_is_absolute(location)
+                                ? g_strdup(location)
+                                : g_build_filename(hls->dir, location, NULL);
+    if (!prepend_si(hls, file, pdt_us, error))
+        return false;
     Segment *s = g_new0(Segment, 1);
     s->uri = g_path_get_basename(location);
     if (!index_of_name(s->uri, &s->index))

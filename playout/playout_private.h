@@ -125,6 +125,20 @@ bool hls_add_segment(Hls *hls, const char *location, int64_t pdt_us, int64_t dur
                      GError **error);
 /* Writes the playlist with EXT-X-ENDLIST (clean stop). */
 bool hls_close(Hls *hls, GError **error);
+/* The programmes the playlist marks with EXT-X-DATERANGE (those overlapping
+ * its window), from the channel's guide; programmes: HlsProgramme*, taken.
+ * The next playlist written carries them. */
+typedef struct {
+    char *id;    /* never reused: "<channel>-<start seconds>" */
+    char *title; /* quoted-string safe (no '"', CR, LF) */
+    int64_t start_us, end_us;
+} HlsProgramme;
+void hls_programme_free(gpointer p);
+void hls_set_programmes(Hls *hls, GPtrArray *programmes);
+/* SDT and EIT present/following of the channel at the head of every
+ * segment from now on (guide copied; tsid as in the broadcast outputs). */
+void hls_set_si(Hls *hls, const char *channel_id, uint16_t transport_stream_id,
+                const SqEpgGuide *guide);
 /* "N segments, last at ..." for the status. */
 JsonNode *hls_health(Hls *hls);
 

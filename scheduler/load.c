@@ -171,18 +171,10 @@ GTimeZone *sq_plan_station_timezone(SqCatalog *cat, GError **error)
 
 SqPlanner *sq_planner_load(SqCatalog *cat, GError **error)
 {
-    static const char sql[] = "SELECT timezone FROM station WHERE id = 1";
-    sqlite3_stmt *stmt = sq_catalog_prepare(cat, sql, error);
-    if (!stmt)
+    g_autoptr(GTimeZone) tz = sq_plan_station_timezone(cat, error);
+    if (!tz)
         return NULL;
-    if (sqlite3_step(stmt) != SQLITE_ROW) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_NOT_FOUND,
-                    "the catalog has no station: import one first (sabaq import STATION.xml)");
-        return NULL;
-    }
-    g_autofree char *timezone = g_strdup(text(stmt, 0));
-    sqlite3_reset(stmt);
-    g_autoptr(SqPlanner) p = sq_planner_new(timezone, error);
+    g_autoptr(SqPlanner) p = sq_planner_new(g_time_zone_get_identifier(tz), error);
     if (!p || !load_channels(cat, p, error) || !load_grids(cat, p, error) ||
         !load_calendar(cat, p, error) || !load_assets(cat, p, error))
         return NULL;

@@ -324,3 +324,18 @@ bool store_load_sequences(SqCatalog *cat, SqPlanner *p, const char *channel_id, 
     }
     return true;
 }
+
+bool store_check_range(const char *first_day, int n_days, GDate *first, GError **error)
+{
+    if (!sq_plan_parse_day(first_day, first)) {
+        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "--from: '%s' is not a date (YYYY-MM-DD)",
+                    first_day ? first_day : "");
+        return false;
+    }
+    if (n_days < 1 || n_days > 732) {
+        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "--days: %d is not between 1 and 732",
+                    n_days);
+        return false;
+    }
+    return true;
+}

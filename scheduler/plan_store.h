@@ -22,3 +22,7 @@ int store_newest_version(SqCatalog *cat, const char *channel_id, const char *day
  * that counts for each earlier day: newest published, else draft). */
 bool store_load_sequences(SqCatalog *cat, SqPlanner *p, const char *channel_id, const char *day,
                           GError **error);
+
+/* Checks a command's range (--from YYYY-MM-DD, --days 1..732) and sets
+ * *first; the error names the option. */
+bool store_check_range(const char *first_day, int n_days, GDate *first, GError **error);

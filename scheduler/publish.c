@@ -65,16 +65,8 @@ bool sq_plan_publish(SqCatalog *cat, const char *channel_id, const char *first_d
                      SqPublishResult *result, GError **error)
 {
     GDate first;
-    if (!sq_plan_parse_day(first_day, &first)) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "--from: '%s' is not a date (YYYY-MM-DD)",
-                    first_day ? first_day : "");
+    if (!store_check_range(first_day, n_days, &first, error))
         return false;
-    }
-    if (n_days < 1 || n_days > 732) {
-        g_set_error(error, SQ_ERROR, SQ_ERROR_INVALID, "--days: %d is not between 1 and 732",
-                    n_days);
-        return false;
-    }
     static const char channel_sql[] = "SELECT 1 FROM channels WHERE id = ?";
     sqlite3_stmt *stmt = sq_catalog_prepare(cat, channel_sql, error);
     if (!stmt)

@@ -425,9 +425,7 @@ void web_guide_handle(SqWebServer *s, SoupServerMessage *msg, const char *path)
         SqEpgXmltvOptions opt = {.from_us = from, .to_us = to};
         text = sq_epg_xmltv_write(guide, &opt, &length, &error);
     } else if (guide) {
-        /* Catch-up for IPTV players: a week back (the guide's range
-         * starts a day back, but /catchup reads the plan itself). */
-        text = sq_epg_m3u_write_catchup(guide, base, 7, &error);
+        text = sq_epg_m3u_write_catchup(guide, base, WEB_CATCHUP_DAYS, &error);
         length = text ? strlen(text) : 0;
     }
     if (!text) {

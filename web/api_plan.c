@@ -81,6 +81,21 @@ static bool member_int(JsonObject *o, const char *key, int64_t *value)
     return true;
 }
 
+/* The channel and date of a query (?channel=ID&date=YYYY-MM-DD); false
+ * with a 400 sent when either is missing or wrong. */
+static bool channel_and_date(SqWebServer *s, SoupServerMessage *msg, const char *route,
+                             GHashTable *query, const char **channel, const char **date)
+{
+    *channel = query_get(query, "channel");
+    *date = query_get(query, "date");
+    GDate check;
+    if (*channel && *date && sq_plan_parse_day(*date, &check))
+        return true;
+    web_count(s, route, 400);
+    web_send_error(msg, 400, "channel and date (YYYY-MM-DD) are required");
+    return false;
+}
+
 static void login(SqWebServer *s, SoupServerMessage *msg)
 {
     const char *route = "/api/v1/login";
@@ -299,13 +314,9 @@ static void plan_edit(SqWebServer *s, SoupServerMessage *msg, JsonObject *o)
 static void plan_diff(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
 {
     const char *route = "/api/v1/plan/diff";
-    const char *channel = query_get(query, "channel"), *date = query_get(query, "date");
-    GDate check;
-    if (!channel || !date || !sq_plan_parse_day(date, &check)) {
-        web_count(s, route, 400);
-        web_send_error(msg, 400, "channel and date (YYYY-MM-DD) are required");
+    const char *channel, *date;
+    if (!channel_and_date(s, msg, route, query, &channel, &date))
         return;
-    }
     g_autoptr(GError) error = NULL;
     g_autoptr(GTimeZone) tz = sq_plan_station_timezone(s->cat, &error);
     g_autoptr(SqPlanDay) draft = sq_plan_day_load(s->cat, channel, date, -1, NULL, NULL);
@@ -358,16 +369,75 @@ static void plan_diff(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
     send_node(s, msg, route, node);
 }
 
+/* The conflicts of a channel's days: of each day's draft when it has one
+ * (what would be published), else of its newest published version. */
+static void conflicts(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
+{
+    static const char sql[] =
+        "SELECT v.day, v.state, coalesce(v.version, 0), c.at_us, c.code, c.message"
+        " FROM plan_versions v JOIN plan_conflicts c ON c.version_id = v.id"
+        " WHERE v.channel_id = ?1 AND v.day BETWEEN ?2 AND ?3 AND v.id = (SELECT w.id FROM"
+        " plan_versions w WHERE w.channel_id = v.channel_id AND w.day = v.day"
+        " ORDER BY w.state = 'draft' DESC, w.version DESC LIMIT 1)"
+        " ORDER BY c.at_us, c.position";
+    const char *route = "/api/v1/conflicts";
+    const char *channel = query_get(query, "channel"), *from = query_get(query, "from");
+    const char *days_text = query_get(query, "days");
+    int days = days_text ? atoi(days_text) : 7;
+    GDate first;
+    if (!channel || !from || !sq_plan_parse_day(from, &first) || days < 1 || days > 366) {
+        web_count(s, route, 400);
+        web_send_error(msg, 400, "channel, from (YYYY-MM-DD) and days (1 to 366) are required");
+        return;
+    }
+    g_date_add_days(&first, (guint)days - 1);
+    char to[11];
+    g_date_strftime(to, sizeof(to), "%Y-%m-%d", &first);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GTimeZone) tz = sq_plan_station_timezone(s->cat, &error);
+    sqlite3_stmt *st = tz ? sq_catalog_prepare(s->cat, sql, &error) : NULL;
+    if (!st)
+        return fail(s, msg, route, error);
+    sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, to, -1, SQLITE_TRANSIENT);
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_array(b);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        SqConflict c = {.at_us = sqlite3_column_int64(st, 3),
+                        .code = (const char *)sqlite3_column_text(st, 4),
+                        .message = (char *)sqlite3_column_text(st, 5)};
+        g_autofree char *at = sq_format_rfc3339(c.at_us, tz);
+        g_autofree char *line = sq_conflict_format(&c, channel, tz);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "day");
+        json_builder_add_string_value(b, (const char *)sqlite3_column_text(st, 0));
+        json_builder_set_member_name(b, "state");
+        json_builder_add_string_value(b, (const char *)sqlite3_column_text(st, 1));
+        json_builder_set_member_name(b, "version");
+        json_builder_add_int_value(b, sqlite3_column_int(st, 2));
+        json_builder_set_member_name(b, "at");
+        json_builder_add_string_value(b, at);
+        json_builder_set_member_name(b, "code");
+        json_builder_add_string_value(b, c.code);
+        json_builder_set_member_name(b, "message");
+        json_builder_add_string_value(b, c.message);
+        json_builder_set_member_name(b, "line");
+        json_builder_add_string_value(b, line);
+        json_builder_end_object(b);
+    }
+    sqlite3_reset(st);
+    json_builder_end_array(b);
+    g_autoptr(JsonNode) node = json_builder_get_root(b);
+    send_node(s, msg, route, node);
+}
+
 static void asrun(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
 {
     const char *route = "/api/v1/asrun";
-    const char *channel = query_get(query, "channel"), *date = query_get(query, "date");
-    GDate check;
-    if (!channel || !date || !sq_plan_parse_day(date, &check)) {
-        web_count(s, route, 400);
-        web_send_error(msg, 400, "channel and date (YYYY-MM-DD) are required");
+    const char *channel, *date;
+    if (!channel_and_date(s, msg, route, query, &channel, &date))
         return;
-    }
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) node = sq_asrun_day(s->cat, channel, date, &error);
     if (!node)
@@ -414,7 +484,8 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
         {"/api/v1/status", true, operators, 8},
         {"/api/v1/grids", true, planners, 9},
         {"/api/v1/slots", false, planners, 10},
-        {"/api/v1/assets", true, staff, 11},
+        {"/api/v1/conflicts", true, staff, 11},
+        {"/api/v1/assets", true, staff, 12},
     };
     int id = -1;
     bool method_ok = false;
@@ -525,6 +596,9 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
         web_slot_change(s, msg, path, body);
         break;
     case 11:
+        conflicts(s, msg, query);
+        break;
+    case 12:
         web_assets_get(s, msg, query);
         break;
     }

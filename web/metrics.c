@@ -88,8 +88,8 @@ static void playout_metrics(SqWebServer *s, GString *out)
                                        "sabaq_output_bytes_total{channel=\"%s\",type=\"%s\"} "
                                        "%" G_GINT64_FORMAT "\n",
                                        ch, type, int_at(o, "bytes"));
-            g_string_append_printf(healthy, "sabaq_output_healthy{channel=\"%s\",type=\"%s\"} %d\n",
-                                   ch, type, strcmp(state, "ok") == 0);
+            g_string_append_printf(healthy, "sabaq_output_ok{channel=\"%s\",type=\"%s\"} %d\n", ch,
+                                   type, strcmp(state, "ok") == 0);
             JsonObject *hls = object_at(o, "hls");
             if (!hls)
                 continue;
@@ -114,17 +114,17 @@ static void playout_metrics(SqWebServer *s, GString *out)
          "How far the output runs ahead of the wall clock (negative: behind)."},
         {"sabaq_channel_errors", "gauge", "Recent errors in the channel's status."},
         {"sabaq_output_bytes_total", "counter", "Bytes an output sent or wrote."},
-        {"sabaq_output_healthy", "gauge", "1 when the output reports no error."},
+        {"sabaq_output_ok", "gauge", "1 when the output reports no error."},
         {"sabaq_hls_segments_total", "counter", "HLS segments written (the media sequence)."},
         {"sabaq_hls_last_segment_age_seconds", "gauge",
          "Seconds since the end of the newest HLS segment."},
     };
     GString *const bodies[] = {on_air, position, lead, errors, bytes, healthy, segments, age};
     for (guint i = 0; i < G_N_ELEMENTS(bodies); i++) {
-        if (bodies[i]->len) {
-            help(out, families[i].name, families[i].type, families[i].help);
-            g_string_append_len(out, bodies[i]->str, (gssize)bodies[i]->len);
-        }
+        /* Declared even without samples: a scraper sees the family
+         * exists before any playout has run. */
+        help(out, families[i].name, families[i].type, families[i].help);
+        g_string_append_len(out, bodies[i]->str, (gssize)bodies[i]->len);
         g_string_free(bodies[i], TRUE);
     }
 }
@@ -150,8 +150,8 @@ static void asrun_metrics(SqWebServer *s, GString *out)
     while (sqlite3_step(st) == SQLITE_ROW) {
         g_autofree char *ch = label((const char *)sqlite3_column_text(st, 0));
         g_autofree char *status = label((const char *)sqlite3_column_text(st, 1));
-        g_string_append_printf(items, "sabaq_asrun_items{channel=\"%s\",status=\"%s\"} %d\n", ch,
-                               status, sqlite3_column_int(st, 2));
+        g_string_append_printf(items, "sabaq_asrun_items_24h{channel=\"%s\",status=\"%s\"} %d\n",
+                               ch, status, sqlite3_column_int(st, 2));
         gpointer old = NULL;
         if (!g_hash_table_lookup_extended(late, ch, NULL, &old))
             g_ptr_array_add(order, g_strdup(ch));
@@ -160,14 +160,14 @@ static void asrun_metrics(SqWebServer *s, GString *out)
     }
     sqlite3_reset(st);
     if (items->len) {
-        help(out, "sabaq_asrun_items", "gauge",
+        help(out, "sabaq_asrun_items_24h", "gauge",
              "Items that started in the last 24 hours by as-run status (slate: replaced).");
         g_string_append_len(out, items->str, (gssize)items->len);
-        help(out, "sabaq_asrun_late_items", "gauge",
+        help(out, "sabaq_asrun_late_items_24h", "gauge",
              "Items of the last 24 hours that started a frame or more late.");
         for (guint i = 0; i < order->len; i++) {
             const char *ch = order->pdata[i];
-            g_string_append_printf(out, "sabaq_asrun_late_items{channel=\"%s\"} %d\n", ch,
+            g_string_append_printf(out, "sabaq_asrun_late_items_24h{channel=\"%s\"} %d\n", ch,
                                    GPOINTER_TO_INT(g_hash_table_lookup(late, ch)));
         }
     }
@@ -177,16 +177,15 @@ static void asrun_metrics(SqWebServer *s, GString *out)
 static void catalog_metrics(SqWebServer *s, GString *out)
 {
     static const char assets_sql[] =
-        "SELECT kind, status, count(*) FROM assets GROUP BY kind, status ORDER BY kind, status";
+        "SELECT status, count(*) FROM assets GROUP BY status ORDER BY status";
     sqlite3_stmt *st = sq_catalog_prepare(s->cat, assets_sql, NULL);
     if (st) {
         help(out, "sabaq_assets", "gauge",
-             "Assets in the catalog by kind and status (ready: ingested, waiting for approval).");
+             "Assets in the catalog by status (ready: ingested, waiting for approval).");
         while (sqlite3_step(st) == SQLITE_ROW) {
-            g_autofree char *kind = label((const char *)sqlite3_column_text(st, 0));
-            g_autofree char *status = label((const char *)sqlite3_column_text(st, 1));
-            g_string_append_printf(out, "sabaq_assets{kind=\"%s\",status=\"%s\"} %d\n", kind,
-                                   status, sqlite3_column_int(st, 2));
+            g_autofree char *status = label((const char *)sqlite3_column_text(st, 0));
+            g_string_append_printf(out, "sabaq_assets{status=\"%s\"} %d\n", status,
+                                   sqlite3_column_int(st, 1));
         }
         sqlite3_reset(st);
     }

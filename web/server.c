@@ -82,6 +82,49 @@ static void metrics(SqWebServer *s, SoupServerMessage *msg)
     g_string_free(out, TRUE);
 }
 
+/* /catchup/<channel>/index.m3u8?utc=SECONDS: IPTV players' catch-up
+ * (the M3U's catchup-source). Players ask from a few minutes before a
+ * programme's start, so the lesson airing at utc or starting within 10
+ * minutes after it is the one; answered with a redirect to its VOD. */
+static void catchup(SqWebServer *s, SoupServerMessage *msg, const char *rest, GHashTable *query)
+{
+    static const char sql[] =
+        "SELECT i.asset_id FROM plan_versions v JOIN plan_items i ON i.version_id = v.id"
+        " WHERE v.channel_id = ?1 AND v.state = 'published' AND v.version = (SELECT"
+        " max(w.version) FROM plan_versions w WHERE w.channel_id = v.channel_id AND w.day = v.day"
+        " AND w.state = 'published') AND v.end_us > ?2 AND v.start_us <= ?2 + 600000000"
+        " AND i.kind IN ('lesson', 'repeat') AND i.end_us > ?2 AND i.start_us <= ?2 + 600000000"
+        " AND i.end_us <= ?3 ORDER BY i.start_us LIMIT 1";
+    g_auto(GStrv) parts = g_strsplit(rest, "/", -1);
+    const char *utc = query ? g_hash_table_lookup(query, "utc") : NULL;
+    char *end = NULL;
+    gint64 seconds = utc ? g_ascii_strtoll(utc, &end, 10) : 0;
+    if (g_strv_length(parts) != 2 || strcmp(parts[1], "index.m3u8") != 0 || !utc || *end ||
+        seconds <= 0) {
+        web_count(s, "/catchup", 400);
+        web_send_error(msg, 400, "use /catchup/CHANNEL/index.m3u8?utc=UNIX_SECONDS");
+        return;
+    }
+    sqlite3_stmt *st = sq_catalog_prepare(s->cat, sql, NULL);
+    int64_t asset = 0;
+    if (st) {
+        sqlite3_bind_text(st, 1, parts[0], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, seconds * SQ_SECOND_US);
+        sqlite3_bind_int64(st, 3, sq_now_us());
+        if (sqlite3_step(st) == SQLITE_ROW)
+            asset = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    if (!asset) {
+        web_count(s, "/catchup", 404);
+        web_send_error(msg, 404, "no aired lesson on %s at that time", parts[0]);
+        return;
+    }
+    g_autofree char *location = g_strdup_printf("/vod/%" G_GINT64_FORMAT "/index.m3u8", asset);
+    web_count(s, "/catchup", 302);
+    soup_server_message_set_redirect(msg, 302, location);
+}
+
 /* /vod/<asset id>/<file>: catch-up of an aired lesson. */
 static void vod(SqWebServer *s, SoupServerMessage *msg, const char *rest)
 {
@@ -150,7 +193,7 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
         g_autofree char *root = g_build_filename(s->db_dir, "hls", NULL);
         web_serve_file(s, msg, root, path + 5, "/hls");
     } else if (g_str_has_prefix(path, "/catchup/")) {
-        web_catchup_handle(s, msg, path + strlen("/catchup/"));
+        catchup(s, msg, path + 9, query);
     } else if (g_str_has_prefix(path, "/vod/")) {
         vod(s, msg, path + 5);
     } else if (strcmp(path, "/vendor/hls.min.js") == 0) {

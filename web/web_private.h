@@ -6,6 +6,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+/* How far back the M3U's catch-up reaches (IPTV players' catchup-days). */
+#define WEB_CATCHUP_DAYS 7
+
 /* Request bodies larger than this are refused with 413. */
 #define WEB_MAX_BODY_BYTES (64 * 1024)
 
@@ -67,8 +70,6 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
 bool web_listen(SqWebServer *s, GSocketAddress *address, GError **error);
 void web_listen_stop(SqWebServer *s);
 
-/* catchup.c: /catchup/<channel>/<utc>: redirect to the VOD aired then. */
-void web_catchup_handle(SqWebServer *s, SoupServerMessage *msg, const char *rest);
 
 /* api_assets.c: GET /api/v1/assets (staff). */
 void web_assets_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);

@@ -309,9 +309,10 @@ def runs(timeline):
     return out
 
 
-def ts_sections(path, pid):
+def ts_sections(path, pid, positions=False):
     """The PSI/SI sections carried on pid in a transport stream file,
-    reassembled from packets (pointer_field honoured)."""
+    reassembled from packets (pointer_field honoured). With positions:
+    (index of the packet where the section was completed, section)."""
     with open(path, "rb") as f:
         data = f.read()
     sections = []
@@ -332,7 +333,11 @@ def ts_sections(path, pid):
             started = True
         elif started:
             buf += payload
+        before = len(sections)
         buf = _flush_sections(buf, sections, keep=True)
+        if positions:
+            for k in range(before, len(sections)):
+                sections[k] = (pos // 188, sections[k])
     return sections
 
 

@@ -8,6 +8,7 @@ channels and the lesson in Kazakh, a catch-up link that plays. Screenshots
 go to build/meson-logs/screenshots/."""
 import datetime
 import json
+import re
 import os
 import shutil
 import socket
@@ -18,8 +19,9 @@ import unittest
 import urllib.error
 import urllib.request
 
+from playout_helpers import ts_sections
 from sabaq_test import SabaqTestCase, copy_catalog, ffprobe, main
-from test_epg_golden import validate_xmltv
+from test_epg_golden import parse_eit, parse_sdt, validate_xmltv
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SHOTS = os.path.join(os.environ.get("MESON_BUILD_ROOT", os.path.join(ROOT, "build")),
@@ -159,6 +161,19 @@ class WebTest(SabaqTestCase):
             self.assertEqual(code, 404)
         code, _, _ = self.get("/vod/999/index.m3u8")
         self.assertEqual(code, 404)
+        # IPTV players' catch-up: {utc} from a couple of minutes before an
+        # aired lesson redirects to that lesson's VOD.
+        tz = datetime.timezone(datetime.timedelta(hours=5))
+        yesterday = (datetime.datetime.now(tz).date() - datetime.timedelta(days=1)).isoformat()
+        guide = self.get_json(f"/api/v1/channels/balapan/guide?date={yesterday}")
+        lesson = [it for it in guide["items"] if it["kind"] == "lesson"][0]
+        utc = lesson["start_us"] // 1_000_000 - 120
+        with urllib.request.urlopen(f"{self.base}/catchup/balapan/index.m3u8?utc={utc}",
+                                    timeout=30) as r:
+            self.assertTrue(r.geturl().endswith(lesson["catchup"]), r.geturl())
+            self.assertIn(b"#EXT-X-ENDLIST", r.read())
+        self.assertEqual(self.get("/catchup/balapan/index.m3u8?utc=1000")[0], 404)
+        self.assertEqual(self.get("/catchup/balapan/index.m3u8")[0], 400)
 
     def test_path_traversal(self):
         hls = self.path("hls", "balapan")
@@ -192,6 +207,10 @@ class WebTest(SabaqTestCase):
         text = body.decode()
         self.assertIn('tvg-id="balapan.sabaq"', text)
         self.assertIn(f"{self.base}/hls/balapan/index.m3u8", text)
+        entry = [l for l in text.splitlines() if 'tvg-id="balapan.sabaq"' in l][0]
+        self.assertIn('catchup="default"', entry)
+        self.assertIn('catchup-days="7"', entry)
+        self.assertIn(f'catchup-source="{self.base}/catchup/balapan/index.m3u8?utc={{utc}}"', entry)
         self.get("/api/v1/health")
         self.get("/api/v1/nothing")
         code, headers, body = self.get("/metrics")
@@ -201,6 +220,8 @@ class WebTest(SabaqTestCase):
         self.assertIn('sabaq_http_requests_total{route="/api/v1/health",status="200"} 1', metrics)
         self.assertIn('sabaq_http_requests_total{route="/api",status="404"} 1', metrics)
         self.assertIn('sabaq_http_requests_total{route="/epg.xml",status="200"} 1', metrics)
+        self.assertIn('sabaq_assets{status="approved"} ', metrics)
+        self.assertIn("# TYPE sabaq_channel_on_air gauge", metrics)
 
     def add_user(self, name, role, password="correct horse 1"):
         return self.sabaq("user", "add", name, "--role", role, input=password + "\n",
@@ -341,6 +362,14 @@ class WebTest(SabaqTestCase):
                                {"from": later, "days": 1, "channel": "balapan"},
                                cookie=cookie, csrf=csrf)
         self.assertEqual(code, 200, r)
+        code, _, found = self.call("GET", f"/api/v1/conflicts?channel=balapan&from={later}"
+                                          "&days=1", cookie=cookie)
+        self.assertEqual(code, 200)
+        self.assertEqual([c["code"] for c in found], ["missing-lesson"])
+        self.assertEqual(found[0]["state"], "draft")
+        self.assertTrue(found[0]["line"].startswith(f"{later} 13:30 balapan: "))
+        self.assertEqual(self.call("GET", "/api/v1/conflicts?channel=balapan", cookie=cookie)[0],
+                         400)
         code, _, diff = self.call("GET", f"/api/v1/plan/diff?channel=balapan&date={later}",
                                   cookie=cookie)
         self.assertEqual(code, 200)
@@ -367,20 +396,20 @@ class WebTest(SabaqTestCase):
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
     def test_live_channel_in_chromium(self):
-        # Lesson 6 goes on air in a few seconds (an edit: a new version),
-        # and the server airs the station itself.
+        # The server airs the station itself; once its HLS is up, lesson 6
+        # is put on air a few seconds ahead (an edit, picked up live).
         self.stop_server()
+        self.base = self.start_server("--playout")
+        playlist = self.path("hls", "balapan", "index.m3u8")
+        deadline = time.monotonic() + 40
+        while not os.path.exists(playlist) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertTrue(os.path.exists(playlist), "playout wrote the HLS playlist")
         tz = datetime.timezone(datetime.timedelta(hours=5))
         start = datetime.datetime.now(tz).replace(microsecond=0) + datetime.timedelta(seconds=4)
         six = [a for a in self.lesson_assets() if a["number"] == 6][0]
         self.sabaq("schedule", "set", "--channel", "balapan", "--at",
                    start.isoformat(), "--asset", str(six["id"]), "--note", "live test")
-        self.base = self.start_server("--playout")
-        playlist = self.path("hls", "balapan", "index.m3u8")
-        deadline = time.monotonic() + 30
-        while not os.path.exists(playlist) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        self.assertTrue(os.path.exists(playlist), "playout wrote the HLS playlist")
         while datetime.datetime.now(tz) < start + datetime.timedelta(seconds=1):
             time.sleep(0.2)
         r = self.browser("live.mjs", "Бөлшектер 6-сабақ")
@@ -388,6 +417,40 @@ class WebTest(SabaqTestCase):
         self.assertIn("Бөлшектер 6-сабақ", r["now"])
         self.assertEqual(r["source"], "/hls/balapan/index.m3u8")
         self.assertGreater(r["currentTime"], 2.0)
+        # The live playlist marks the programme with EXT-X-DATERANGE (read as
+        # text: ffmpeg's HLS demuxer skips the tag).
+        deadline = time.monotonic() + 20
+        start_utc = start.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        wanted = f'START-DATE="{start_utc}"'
+        while time.monotonic() < deadline:
+            with open(playlist, encoding="utf-8") as f:
+                text = f.read()
+            if wanted in text:
+                break
+            time.sleep(1)
+        ranges = [l for l in text.splitlines() if l.startswith("#EXT-X-DATERANGE:")]
+        mine = [l for l in ranges if wanted in l]
+        self.assertEqual(len(mine), 1, text)
+        self.assertIn('X-SABAQ-TITLE="Бөлшектер 6-сабақ"', mine[0])
+        self.assertRegex(mine[0], r'ID="balapan-\d+",START-DATE="[^"]+",END-DATE="[^"]+"')
+        self.assertIn("#EXT-X-PROGRAM-DATE-TIME:", text)
+        ids = [re.search(r'ID="([^"]+)"', l).group(1) for l in ranges]
+        self.assertEqual(len(ids), len(set(ids)), "DATERANGE ids are unique")
+        # The segment holding the lesson's start carries the SDT and the EIT
+        # present/following, read by this test's own section parser.
+        segs = re.findall(r"#EXT-X-PROGRAM-DATE-TIME:(\S+)\n#EXTINF:([\d.]+),\n(\S+)", text)
+        holding = [name for pdt, dur, name in segs
+                   if 0 <= (start - datetime.datetime.fromisoformat(pdt.replace("Z", "+00:00"))
+                            ).total_seconds() < float(dur)]
+        self.assertEqual(len(holding), 1, segs)
+        segment = os.path.join(os.path.dirname(playlist), holding[0])
+        sections = {pid: ts_sections(segment, pid) for pid in (0x11, 0x12)}
+        sdt = [parse_sdt(x) for x in sections[0x11] if x[0] == 0x42]
+        self.assertTrue(sdt, "an SDT in the segment")
+        self.assertEqual(sdt[0]["services"][0]["sid"], 101)
+        events = [e for x in sections[0x12] if x[0] == 0x4E for e in parse_eit(x)["events"]]
+        names = [e["short"]["kaz"][0] for e in events if "kaz" in e["short"]]
+        self.assertIn("Бөлшектер 6-сабақ", names)
 
     def test_planner_page_in_chromium(self):
         self.add_user("plan-d", "planner")
@@ -397,6 +460,7 @@ class WebTest(SabaqTestCase):
         r = self.browser("staff.mjs", "planner", "plan-d", "correct horse 1", later.isoformat())
         self.assertEqual(r["errors"], [])
         self.assertIn("plan-d", r["who"])
+        self.assertEqual(r["loginLabel"], "Кіру", "the planner's page opens in Kazakh")
         self.assertTrue(any(s.startswith("12:00") for s in r["slotsBefore"]), r["slotsBefore"])
         self.assertTrue(any(s.startswith("13:30") for s in r["slotsAfter"]), r["slotsAfter"])
         # Lesson 7 does not exist: the planner sees the conflict, with date,
@@ -420,6 +484,11 @@ class WebTest(SabaqTestCase):
         self.assertTrue(r["next"][0].startswith("Next:"), r["next"])
         self.assertIn("hls", r["health"][0])
         self.assertTrue(r["asrun"], "an as-run row is shown")
+        # With playout on air, /metrics tells it per channel.
+        metrics = self.get("/metrics")[2].decode()
+        self.assertIn('sabaq_channel_on_air{channel="balapan"} 1', metrics)
+        self.assertIn('sabaq_hls_segments_total{channel="balapan"}', metrics)
+        self.assertRegex(metrics, r'sabaq_asrun_items_24h\{channel="balapan",status="\w+"\} \d+')
 
     def test_student_page_in_chromium(self):
         r = self.browser("student.mjs")

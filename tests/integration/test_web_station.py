@@ -217,7 +217,7 @@ class WebStationTest(SabaqTestCase):
                        " VALUES ('balapan', ?, ?, ?, 100, 'lesson', 't', 'plan', ?)",
                        (int(start), int(start + 4e6), int(start + late), status))
         db.commit()
-        counts = dict(db.execute("SELECT status, count(*) FROM assets WHERE kind = 'lesson'"
+        counts = dict(db.execute("SELECT status, count(*) FROM assets"
                                  " GROUP BY status").fetchall())
         plan_end = db.execute("SELECT max(end_us) FROM plan_versions WHERE state = 'published'"
                               " AND channel_id = 'balapan'").fetchone()[0]
@@ -228,12 +228,11 @@ class WebStationTest(SabaqTestCase):
         self.assertEqual(code, 200)
         m = parse_metrics(body.decode())
         ch = frozenset({("channel", "balapan")})
-        self.assertEqual(m[("sabaq_asrun_items", ch | {("status", "aired")})], 2)
-        self.assertEqual(m[("sabaq_asrun_items", ch | {("status", "slate")})], 1)
-        self.assertEqual(m[("sabaq_asrun_items", ch | {("status", "cut")})], 1)
-        self.assertEqual(m[("sabaq_asrun_late_items", ch)], 2)
-        self.assertEqual(m[("sabaq_assets", frozenset({("kind", "lesson"),
-                                                       ("status", "approved")}))],
+        self.assertEqual(m[("sabaq_asrun_items_24h", ch | {("status", "aired")})], 2)
+        self.assertEqual(m[("sabaq_asrun_items_24h", ch | {("status", "slate")})], 1)
+        self.assertEqual(m[("sabaq_asrun_items_24h", ch | {("status", "cut")})], 1)
+        self.assertEqual(m[("sabaq_asrun_late_items_24h", ch)], 2)
+        self.assertEqual(m[("sabaq_assets", frozenset({("status", "approved")}))],
                          counts["approved"])
         ahead = m[("sabaq_plan_published_ahead_seconds", ch)]
         self.assertAlmostEqual(ahead, (plan_end - now_us) / 1e6, delta=30)
@@ -266,7 +265,7 @@ class WebStationTest(SabaqTestCase):
         self.assertLess(m[("sabaq_hls_last_segment_age_seconds", ch)], 20)
         # HLS is measured by segments (playout counts bytes of UDP and SRT only).
         self.assertNotIn(("sabaq_output_bytes_total", ch | {("type", "hls")}), m)
-        self.assertEqual(m[("sabaq_output_healthy", ch | {("type", "hls")})], 1)
+        self.assertEqual(m[("sabaq_output_ok", ch | {("type", "hls")})], 1)
         self.assertGreaterEqual(m[("sabaq_channel_position_seconds", ch)], 0)
         self.assertIn(("sabaq_channel_lead_seconds", ch), m)
 
@@ -320,7 +319,7 @@ class WebStationTest(SabaqTestCase):
         self.assertEqual(attrs["catchup"], "default")
         self.assertEqual(attrs["catchup-days"], "7")
         template = attrs["catchup-source"]
-        self.assertEqual(template, f"{self.base}/catchup/balapan/{{utc}}/{{duration}}/index.m3u8")
+        self.assertEqual(template, f"{self.base}/catchup/balapan/index.m3u8?utc={{utc}}")
 
         almaty = datetime.timezone(datetime.timedelta(hours=5))
         today = datetime.datetime.now(almaty).date()
@@ -335,10 +334,9 @@ class WebStationTest(SabaqTestCase):
                 return None
         opener = urllib.request.build_opener(NoRedirect)
 
-        def resolve(utc, duration=1200):
-            url = template.replace("{utc}", str(utc)).replace("{duration}", str(duration))
+        def resolve(utc):
             try:
-                with opener.open(url, timeout=30) as r:
+                with opener.open(template.replace("{utc}", str(utc)), timeout=30) as r:
                     return r.status, r.headers, r.read()
             except urllib.error.HTTPError as e:
                 return e.code, e.headers, e.read()
@@ -348,17 +346,18 @@ class WebStationTest(SabaqTestCase):
             for utc in (start - 300, start, start + 5):  # Kodi starts 5 min early
                 code, headers, _ = resolve(utc)
                 self.assertEqual(code, 302, (lesson["start"], utc))
-                self.assertEqual(headers["Location"], f"/vod/{lesson['asset']}/index.m3u8")
+                self.assertTrue(headers["Location"].endswith(f"/vod/{lesson['asset']}/index.m3u8"),
+                                headers["Location"])
         # A player follows the redirect and plays the lesson from its start.
         noon = lessons[1]["start_us"] // 1_000_000
         info = subprocess.run(
             ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json",
-             template.replace("{utc}", str(noon - 300)).replace("{duration}", "1200")],
+             template.replace("{utc}", str(noon - 300))],
             capture_output=True, text=True, timeout=60)
         self.assertEqual(info.returncode, 0, info.stderr)
         self.assertAlmostEqual(float(json.loads(info.stdout)["format"]["duration"]), 11.0,
                                delta=0.2)
-        # Mid-break (06:00 yesterday), a lesson not aired yet, bad paths: 404 in JSON.
+        # Mid-break (06:00 yesterday), a lesson not aired yet: 404 in JSON.
         six = int(datetime.datetime.combine(yesterday, datetime.time(6, 0),
                                             almaty).timestamp())
         tomorrow_noon = int(datetime.datetime.combine(today + datetime.timedelta(days=1),
@@ -366,12 +365,14 @@ class WebStationTest(SabaqTestCase):
         for utc in (six, tomorrow_noon):
             code, _, body = resolve(utc)
             self.assertEqual(code, 404, utc)
-            self.assertIn("no lesson", json.loads(body)["error"])
-        for path in ("/catchup/balapan/abc", "/catchup/balapan/", "/catchup/nothing/"
-                     f"{noon}", "/catchup/Bad..Id/1", "/catchup/balapan/-5"):
+            self.assertIn("no aired lesson", json.loads(body)["error"])
+        for path in ("/catchup/balapan/index.m3u8?utc=abc", "/catchup/balapan/index.m3u8",
+                     "/catchup/balapan/other.m3u8?utc=1", "/catchup/balapan/index.m3u8?utc=-5"):
             code, _, body = self.request(path)
-            self.assertEqual(code, 404, path)
+            self.assertEqual(code, 400, path)
             self.assertIn("error", json.loads(body))
+        code, _, body = self.request(f"/catchup/nothing/index.m3u8?utc={noon}")
+        self.assertEqual(code, 404)
 
 
 if __name__ == "__main__":

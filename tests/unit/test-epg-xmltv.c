@@ -115,7 +115,7 @@ static void test_m3u_catchup(void)
         "#EXTM3U x-tvg-url=\"https://h/sabaq/epg.xml\" url-tvg=\"https://h/sabaq/epg.xml\"\n"
         "#EXTINF:-1 tvg-id=\"x.sabaq\" tvg-name=\"Бір\" tvg-chno=\"7\" "
         "tvg-language=\"Kazakh\" group-title=\"sabaq\" catchup=\"default\" catchup-days=\"7\" "
-        "catchup-source=\"https://h/sabaq/catchup/x/{utc}/{duration}/index.m3u8\",Бір\n"
+        "catchup-source=\"https://h/sabaq/catchup/x/index.m3u8?utc={utc}\",Бір\n"
         "https://h/sabaq/hls/x/index.m3u8\n");
     /* No catch-up days: exactly the plain playlist. */
     g_autofree char *plain = sq_epg_m3u_write(g, "https://h/sabaq/", NULL);

@@ -14,6 +14,9 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on("pageerror", (e) => result.errors.push(String(e)));
   await page.goto(`${base}/${role === "planner" ? "plan" : "ops"}`);
+  // Kazakh first: the page opens in Kazakh, then the test reads it in English.
+  result.loginLabel = await page.textContent("#login button[type=submit]");
+  await page.click("#languages button[data-lang=en]");
   await page.waitForSelector("#login:not([hidden])");
   await page.fill("#name", name);
   await page.fill("#password", password);

@@ -42,18 +42,19 @@ async function refresh() {
     const c = card(ch);
     const st = status.find((x) => x.channel === ch.id);
     if (!st || !st.running) {
-      alarms.push(`${ch.id}: playout is not running`);
-      c.querySelector(".onair").textContent = "off air (no playout)";
+      alarms.push(`${ch.id}: ${t("notRunning")}`);
+      c.querySelector(".onair").textContent = t("offAir");
       c.querySelector(".health").textContent = "";
     } else {
       const on = st.on_air || {};
       c.querySelector(".onair").textContent =
-        `On air: ${on.title || on.kind || "—"} at ${fmt(st.position_frames || 0)}` +
+        `${t("nowOnAir")}: ${on.title || on.kind || "—"} · ${fmt(st.position_frames || 0)}` +
         (on.source && on.source !== "plan" ? ` (${on.source})` : "");
       const next = st.next;
       c.querySelector(".next").textContent = next
-        ? `Next: ${next.title || next.kind} in ${fmt(Math.max(0, (next.start_us - now) / 40000))}`
-        : "Next: —";
+        ? `${t("next")}: ${next.title || next.kind} ${t("in")} ` +
+          fmt(Math.max(0, (next.start_us - now) / 40000))
+        : `${t("next")}: —`;
       const outs = (st.outputs || []).map((o) => `${o.type} ${o.state}` +
                                                  (o.last_error ? ` (${o.last_error})` : ""));
       const bad = (st.outputs || []).some((o) => o.state !== "ok" && o.state !== "sending" &&
@@ -66,11 +67,11 @@ async function refresh() {
     const rows = await call("GET", `/api/v1/asrun?channel=${encodeURIComponent(ch.id)}` +
                                    `&date=${stationToday()}`).catch(() => []);
     const table = c.querySelector(".asrun");
-    table.replaceChildren(el("tr", {}, el("th", {}, "planned"), el("th", {}, "actual"),
-                             el("th", {}, "what"), el("th", {}, "status")));
+    table.replaceChildren(el("tr", {}, el("th", {}, t("planned_")), el("th", {}, t("actual")),
+                             el("th", {}, t("what")), el("th", {}, t("status"))));
     for (const r of rows.slice(-12).reverse()) {
-      // The item on air is "airing"; a "joined" one was entered mid-way when
-      // playout started: shown as a deviation, but no alarm.
+      // aired and airing are the plan kept; joined (a restart) is shown,
+      // cut, slate and interrupted are alarms.
       const deviation = r.status !== "aired" && r.status !== "airing";
       if (deviation && r.status !== "joined")
         alarms.push(`${ch.id} ${clock(r.planned_start)}: ${r.status} ${r.reason || ""}`);
@@ -88,4 +89,5 @@ function start() {
   setInterval(tick, 2000);
 }
 
+setupLanguages();
 requireLogin(["operator"], start);

@@ -90,7 +90,7 @@ async function saveSlot(ev) {
       if (body.kind === "repeat") body.repeat_of = $("slot-repeat").value;
       await call("POST", "/api/v1/slots", body);
     }
-    showMessage("Slot saved. Plan the days again to use it.");
+    showMessage(t("saved"));
     await loadGrid();
   } catch (e) {
     showMessage(e.message, true);
@@ -102,7 +102,7 @@ async function deleteSlot() {
   if (!id) return;
   try {
     await call("DELETE", `/api/v1/slots/${id}`);
-    showMessage("Slot deleted.");
+    showMessage(t("deleted"));
     await loadGrid();
   } catch (e) {
     showMessage(e.message, true);
@@ -117,8 +117,8 @@ async function refreshPlan(ev) {
                            channel: $("channel").value });
     const list = $("conflicts");
     list.replaceChildren(...r.conflicts.map((c) => el("li", { class: "conflict" }, c)));
-    showMessage(`Planned ${r.planned} days (${r.items} items), kept ${r.kept} published; ` +
-                `${r.conflicts.length} conflicts.`, r.conflicts.length > 0);
+    showMessage(t("planned", r.planned, r.items, r.kept, r.conflicts.length),
+                r.conflicts.length > 0);
     await loadDay();
   } catch (e) {
     showMessage(e.message, true);
@@ -159,7 +159,7 @@ async function previewPublish() {
       list.append(el("li", { class: c.op }, `${date} ${c.op === "added" ? "+" : "−"} ` +
                                            `${clock(c.start)} ${c.kind} ${c.title || ""}`));
   }
-  if (!list.children.length) list.append(el("li", {}, "No changes against what is published."));
+  if (!list.children.length) list.append(el("li", {}, t("noChanges")));
   $("preview").hidden = false;
 }
 
@@ -168,7 +168,7 @@ async function publish() {
     const r = await call("POST", "/api/v1/plan/publish",
                          { channel: $("channel").value, from: $("from").value,
                            days: Number($("days").value) });
-    showMessage(`Published ${r.published} days (${r.unchanged} unchanged).`);
+    showMessage(t("published", r.published, r.unchanged));
     $("preview").hidden = true;
     await loadDay();
   } catch (e) {
@@ -197,4 +197,5 @@ async function start() {
   await loadDay();
 }
 
+setupLanguages();
 requireLogin(["planner"], start);

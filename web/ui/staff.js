@@ -2,8 +2,32 @@
 // CSRF token on every change, JSON calls, small DOM helpers.
 "use strict";
 
-const staff = { csrf: null, user: null, role: null, timezone: null };
+const staff = { csrf: null, user: null, role: null, timezone: null,
+                lang: localStorage.getItem("sabaq.lang") || "kk" };
 const $ = (id) => document.getElementById(id);
+const t = (key, ...args) => {
+  const v = STAFF_TEXT[staff.lang][key];
+  return typeof v === "function" ? v(...args) : v;
+};
+
+// Kazakh first; the choice is shared with the student page.
+function applyStaffLanguage() {
+  document.documentElement.lang = staff.lang;
+  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+  for (const b of document.querySelectorAll("#languages button"))
+    b.classList.toggle("selected", b.dataset.lang === staff.lang);
+}
+
+function setupLanguages(onChange) {
+  for (const b of document.querySelectorAll("#languages button"))
+    b.addEventListener("click", () => {
+      staff.lang = b.dataset.lang;
+      localStorage.setItem("sabaq.lang", staff.lang);
+      applyStaffLanguage();
+      if (onChange) onChange();
+    });
+  applyStaffLanguage();
+}
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -39,7 +63,7 @@ async function requireLogin(roles, start) {
   const go = (me) => {
     Object.assign(staff, { csrf: me.csrf, user: me.user, role: me.role });
     if (!roles.includes(me.role) && me.role !== "admin") {
-      showMessage(`${me.user}: ${me.role} — this page is for ${roles.join(", ")}`, true);
+      showMessage(t("notForYou", me.user, me.role, roles.join(", ")), true);
       return;
     }
     form.hidden = true;
