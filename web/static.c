@@ -104,6 +104,15 @@ void web_serve_file(SqWebServer *s, SoupServerMessage *msg, const char *root, co
     SoupMessageHeaders *rh = soup_server_message_get_response_headers(msg);
     soup_message_headers_replace(rh, "Accept-Ranges", "bytes");
     soup_message_headers_replace(rh, "X-Content-Type-Options", "nosniff");
+    if (g_str_has_suffix(file, ".html")) {
+        /* The pages load only their own scripts and styles (hls.js from
+         * node_modules, never a CDN): anything injected is refused. hls.js
+         * feeds the video from blob: URLs and may run a blob: worker. No
+         * page may be framed (the staff pages have buttons that publish). */
+        soup_message_headers_replace(rh, "Content-Security-Policy", WEB_PAGE_CSP);
+        soup_message_headers_replace(rh, "X-Frame-Options", "DENY");
+        soup_message_headers_replace(rh, "Referrer-Policy", "same-origin");
+    }
     /* Live playlists change every segment; everything else may be cached
      * for a while (segments never change once listed). */
     soup_message_headers_replace(rh, "Cache-Control",

@@ -9,6 +9,12 @@
 /* How far back the M3U's catch-up reaches (IPTV players' catchup-days). */
 #define WEB_CATCHUP_DAYS 7
 
+/* The pages' Content-Security-Policy (static.c). */
+#define WEB_PAGE_CSP                                                                               \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
+    "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "     \
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 /* Request bodies larger than this are refused with 413. */
 #define WEB_MAX_BODY_BYTES (64 * 1024)
 
@@ -69,7 +75,6 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
  * each connection to libsoup; every answer closes its connection. */
 bool web_listen(SqWebServer *s, GSocketAddress *address, GError **error);
 void web_listen_stop(SqWebServer *s);
-
 
 /* api_assets.c: GET /api/v1/assets (staff). */
 void web_assets_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);

@@ -374,6 +374,37 @@ class WebStationTest(SabaqTestCase):
         code, _, body = self.request(f"/catchup/nothing/index.m3u8?utc={noon}")
         self.assertEqual(code, 404)
 
+    def test_pages_content_security_policy(self):
+        self.base = self.start_server()
+        for page in ("/", "/plan", "/ops"):
+            code, headers, _ = self.request(page)
+            self.assertEqual(code, 200)
+            csp = headers["Content-Security-Policy"]
+            self.assertIn("script-src 'self'", csp)
+            self.assertIn("frame-ancestors 'none'", csp)
+            self.assertNotIn("unsafe", csp)
+            self.assertEqual(headers["X-Frame-Options"], "DENY")
+        code, headers, _ = self.request("/api/v1/health")
+        self.assertIsNone(headers["Content-Security-Policy"])
+        self.sabaq("user", "add", "plan-csp", "--role", "planner", input="correct horse 1\n")
+        os.makedirs(SHOTS, exist_ok=True)
+        proc = subprocess.run(["node", os.path.join(ROOT, "tests", "web", "csp.mjs"), self.base,
+                               SHOTS, "plan-csp", "correct horse 1"], capture_output=True,
+                              text=True, timeout=120, cwd=ROOT)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        self.assertEqual(r["errors"], [])
+        self.assertGreater(r["currentTime"], 1.0)
+        self.assertEqual(r["violations"]["planner"], [])
+        self.assertTrue(r["slotHeights"] and min(r["slotHeights"]) > 0, r["slotHeights"])
+        self.assertTrue(all(t.endswith("px") for t in r["slotTops"]), r["slotTops"])
+        # The only violation on the student page is the injected handler,
+        # and it did not run.
+        self.assertFalse(r["injectedRan"])
+        self.assertEqual(len(r["violations"]["student"]), 1, r["violations"])
+        self.assertTrue(r["violations"]["student"][0].startswith("script-src"),
+                        r["violations"])
+
 
 if __name__ == "__main__":
     main()

@@ -33,6 +33,8 @@ function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === "onclick") e.addEventListener("click", v);
+    // Through the CSSOM: the pages' CSP refuses style attributes.
+    else if (k === "style") e.style.cssText = v;
     else if (v !== undefined && v !== null) e.setAttribute(k, v);
   }
   for (const c of children) e.append(c);
