@@ -109,9 +109,9 @@ static void login(SqWebServer *s, SoupServerMessage *msg)
         web_send_error(msg, 400, "name and password are required strings");
         return;
     }
-    const char *client = soup_server_message_get_remote_host(msg);
+    g_autofree char *client = web_client_address(s, msg);
     WebSession session = {0};
-    WebLogin r = web_login(s, client ? client : "?", name, password, &session);
+    WebLogin r = web_login(s, client, name, password, &session);
     if (r == WEB_LOGIN_THROTTLED) {
         web_count(s, route, 429);
         soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After",

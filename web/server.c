@@ -275,6 +275,7 @@ SqWebServer *sq_web_server_new(const SqWebConfig *cfg, GError **error)
     s->cache_dir = cfg->cache_dir ? g_canonicalize_filename(cfg->cache_dir, NULL)
                                   : g_build_filename(s->library_dir, ".vod", NULL);
     s->public_url = g_strdup(cfg->public_url);
+    s->trust_proxy = cfg->trust_proxy;
     s->bind = g_strdup(cfg->bind ? cfg->bind : "127.0.0.1");
     s->port = cfg->port;
     s->started_us = g_get_monotonic_time();

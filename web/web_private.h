@@ -28,6 +28,7 @@ struct SqWebServer {
     char *vendor_dir;
     char *cache_dir;
     char *public_url;
+    bool trust_proxy;
     char *bind;
     int port;
     int64_t started_us;
@@ -65,6 +66,9 @@ WebLogin web_login(SqWebServer *s, const char *client, const char *name, const c
 bool web_session_get(SqWebServer *s, SoupServerMessage *msg, WebSession *session);
 void web_session_end(SqWebServer *s, const WebSession *session);
 void web_session_clear(WebSession *session);
+/* The client's address: the peer's, or X-Real-IP when the peer is this
+ * host and the server trusts its proxy. Caller frees. */
+char *web_client_address(SqWebServer *s, SoupServerMessage *msg);
 /* Admins may do everything; others what allowed (NULL-terminated) names. */
 bool web_role_allows(const WebSession *session, const char *const *allowed);
 

@@ -405,6 +405,38 @@ class WebStationTest(SabaqTestCase):
         self.assertTrue(r["violations"]["student"][0].startswith("script-src"),
                         r["violations"])
 
+    def test_login_limits_behind_a_proxy(self):
+        self.sabaq("user", "add", "ainur", "--role", "planner", input="correct horse 1\n")
+
+        def login(client, password="wrong password", name="ainur"):
+            code, _, body = self.request(
+                "/api/v1/login", "POST",
+                json.dumps({"name": name, "password": password}).encode(),
+                {"Content-Type": "application/json", "X-Real-IP": client})
+            return code
+
+        # Trusted: each client behind the proxy has its own count.
+        self.base = self.start_server("--trust-proxy")
+        self.assertEqual([login("10.0.0.1") for _ in range(5)], [401] * 5)
+        self.assertEqual(login("10.0.0.1"), 429)
+        self.assertEqual(login("10.0.0.2", "correct horse 1"), 200)
+        self.assertEqual(login("not an address", "correct horse 1"), 200)
+        db = sqlite3.connect(self.db)
+        clients = {r[0] for r in db.execute("SELECT client FROM login_failures")}
+        db.close()
+        self.assertEqual(clients, {"10.0.0.1"})
+        # Not trusted (the default): the header is ignored and every request
+        # is the peer's (127.0.0.1): five failures "from 10.0.0.3" throttle
+        # "10.0.0.4" too. (Another name: ainur has failures of her own.)
+        self.stop_server()
+        self.base = self.start_server()
+        self.sabaq("user", "add", "bota", "--role", "planner", input="correct horse 1\n")
+        self.assertEqual([login("10.0.0.3", name="bota") for _ in range(5)], [401] * 5)
+        self.assertEqual(login("10.0.0.4", "correct horse 1", name="bota"), 429)
+        db = sqlite3.connect(self.db)
+        clients = {r[0] for r in db.execute("SELECT client FROM login_failures")}
+        db.close()
+        self.assertEqual(clients, {"10.0.0.1", "127.0.0.1"})
 
 if __name__ == "__main__":
     main()
