@@ -228,6 +228,68 @@ static void test_files(Fixture *f, gconstpointer data)
     answer_clear(&a);
 }
 
+/* The value of header name in an answer, or NULL. Caller frees. */
+static char *header_value(const Answer *a, const char *name)
+{
+    g_auto(GStrv) lines = g_strsplit(a->head, "\r\n", -1);
+    for (char **l = lines; *l; l++) {
+        const char *colon = strchr(*l, ':');
+        if (colon && (size_t)(colon - *l) == strlen(name) &&
+            g_ascii_strncasecmp(*l, name, strlen(name)) == 0)
+            return g_strstrip(g_strdup(colon + 1));
+    }
+    return NULL;
+}
+
+static void test_revalidation(Fixture *f, gconstpointer data)
+{
+    (void)data;
+    Answer a = request(f, "GET /app.js HTTP/1.1", NULL);
+    g_assert_cmpint(a.status, ==, 200);
+    g_autofree char *etag = header_value(&a, "ETag");
+    g_autofree char *modified = header_value(&a, "Last-Modified");
+    g_assert_nonnull(etag);
+    g_assert_true(g_str_has_suffix(modified, " GMT"));
+    answer_clear(&a);
+
+    g_autofree char *match = g_strdup_printf("GET /app.js HTTP/1.1\r\nIf-None-Match: %s", etag);
+    a = request(f, match, NULL);
+    g_assert_cmpint(a.status, ==, 304);
+    g_assert_cmpuint(a.body_length, ==, 0);
+    answer_clear(&a);
+    g_autofree char *listed =
+        g_strdup_printf("GET /app.js HTTP/1.1\r\nIf-None-Match: \"x\", W/%s", etag);
+    a = request(f, listed, NULL);
+    g_assert_cmpint(a.status, ==, 304);
+    answer_clear(&a);
+    a = request(f, "GET /app.js HTTP/1.1\r\nIf-None-Match: \"other\"", NULL);
+    g_assert_cmpint(a.status, ==, 200);
+    g_assert_cmpstr(a.body, ==, "0123456789");
+    answer_clear(&a);
+
+    g_autofree char *since =
+        g_strdup_printf("GET /app.js HTTP/1.1\r\nIf-Modified-Since: %s", modified);
+    a = request(f, since, NULL);
+    g_assert_cmpint(a.status, ==, 304);
+    answer_clear(&a);
+    a = request(f, "GET /app.js HTTP/1.1\r\nIf-Modified-Since: Mon, 01 Jan 2001 00:00:00 GMT",
+                NULL);
+    g_assert_cmpint(a.status, ==, 200);
+    answer_clear(&a);
+
+    /* A new release of the file: the old tag no longer matches. */
+    g_autofree char *ui = g_build_filename(f->dir, "ui", NULL);
+    write_text(ui, "app.js", "0123456789ab");
+    a = request(f, match, NULL);
+    g_assert_cmpint(a.status, ==, 200);
+    g_assert_cmpstr(a.body, ==, "0123456789ab");
+    answer_clear(&a);
+
+    a = request(f, "GET / HTTP/1.1", NULL);
+    g_assert_true(has_header(&a, "Cache-Control: no-cache"));
+    answer_clear(&a);
+}
+
 static void test_traversal(Fixture *f, gconstpointer data)
 {
     (void)data;
@@ -388,6 +450,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add("/web/files", Fixture, NULL, setup, test_files, teardown);
+    g_test_add("/web/revalidation", Fixture, NULL, setup, test_revalidation, teardown);
     g_test_add("/web/traversal", Fixture, NULL, setup, test_traversal, teardown);
     g_test_add("/web/api-errors", Fixture, NULL, setup, test_api_errors, teardown);
     g_test_add("/web/metrics", Fixture, NULL, setup, test_metrics, teardown);
