@@ -184,6 +184,8 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
         web_send_error(msg, 405, "%s is not allowed here", method);
         return;
     }
+    if (web_hls_handle(s, msg, path))
+        return;
     if (strcmp(path, "/epg.xml") == 0 || strcmp(path, "/channels.m3u") == 0) {
         web_guide_handle(s, msg, path);
     } else if (strcmp(path, "/metrics") == 0) {

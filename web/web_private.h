@@ -75,6 +75,10 @@ bool web_role_allows(const WebSession *session, const char *const *allowed);
 /* api_plan.c: the planner's and operator's API (logged in). */
 void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
 
+/* hls_routes.c: answers path when it is in a channel's live HLS (its
+ * station output folder); false when no channel's URL matches. */
+bool web_hls_handle(SqWebServer *s, SoupServerMessage *msg, const char *path);
+
 /* listen.c: listens on address (port 0: any; s->port is set) and hands
  * each connection to libsoup; every answer closes its connection. */
 bool web_listen(SqWebServer *s, GSocketAddress *address, GError **error);

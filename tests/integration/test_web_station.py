@@ -10,9 +10,11 @@ import datetime
 import json
 import os
 import re
+import shutil
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -437,6 +439,57 @@ class WebStationTest(SabaqTestCase):
         clients = {r[0] for r in db.execute("SELECT client FROM login_failures")}
         db.close()
         self.assertEqual(clients, {"10.0.0.1", "127.0.0.1"})
+    def test_live_hls_from_the_station_outputs(self):
+        # One channel writes beside the catalog under its own URL path, one
+        # into an absolute folder elsewhere (only /hls/<id>/ reaches it).
+        elsewhere = tempfile.mkdtemp(prefix="sabaq-it-hls-")
+        self.addCleanup(shutil.rmtree, elsewhere, True)
+        station = STATION.replace('<output type="hls" path="hls/balapan"/>',
+                                  '<output type="hls" path="live/balapan"/>').replace(
+            "</station>",
+            '<channel id="el-arna" language="ru" service-id="102">'
+            '<name lang="ru">Ел Арна</name>'
+            f'<output type="hls" path="{elsewhere}/el-arna"/><filler pool="ident"/></channel>'
+            '<grid channel="el-arna" days="mon tue wed thu fri sat sun">'
+            '<slot start="00:10" length="0:00:20" grade="5" subject="math"/></grid></station>')
+        self.import_station(station)
+        for folder, text in ((self.path("live", "balapan"), "#EXTM3U\n#balapan\n"),
+                             (os.path.join(elsewhere, "el-arna"), "#EXTM3U\n#el-arna\n")):
+            os.makedirs(folder)
+            with open(os.path.join(folder, "index.m3u8"), "w") as f:
+                f.write(text)
+            with open(os.path.join(folder, "seg00001.ts"), "wb") as f:
+                f.write(b"\x47" + bytes(187))
+        os.symlink(self.db, os.path.join(elsewhere, "el-arna", "db.ts"))
+        self.base = self.start_server()
+        code, _, body = self.request("/api/v1/channels")
+        urls = {c["id"]: c["hls"] for c in json.loads(body)}
+        self.assertEqual(urls, {"balapan": "/live/balapan/index.m3u8",
+                                "el-arna": "/hls/el-arna/index.m3u8"})
+        for channel, url in urls.items():
+            code, headers, body = self.request(url)
+            self.assertEqual(code, 200, url)
+            self.assertEqual(body.decode(), f"#EXTM3U\n#{channel}\n")
+            self.assertEqual(headers["Content-Type"], "application/vnd.apple.mpegurl")
+            code, headers, body = self.request(url.replace("index.m3u8", "seg00001.ts"))
+            self.assertEqual((code, headers["Content-Type"], len(body)), (200, "video/mp2t", 188))
+        # Every channel is at /hls/<id>/ too; the M3U's stream URLs all answer.
+        self.assertEqual(self.request("/hls/balapan/index.m3u8")[0], 200)
+        code, _, body = self.request("/channels.m3u")
+        streams = [l for l in body.decode().splitlines() if l.startswith("http")]
+        self.assertEqual(len(streams), 2)
+        for url in streams:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                self.assertEqual(r.status, 200)
+        # Nothing outside the folders.
+        for line in ("GET /live/balapan/../../sabaq.db HTTP/1.1",
+                     "GET /live/balapan/%2e%2e/%2e%2e/sabaq.db HTTP/1.1",
+                     "GET /hls/el-arna/db.ts HTTP/1.1", "GET /hls/el-arna/..%2fel-arna HTTP/1.1",
+                     "GET /live/other/index.m3u8 HTTP/1.1"):
+            code, out = self.raw(f"{line}\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            self.assertIn(code, (400, 404), line)
+            self.assertNotIn(b"SQLite format", out)
+
 
 if __name__ == "__main__":
     main()
