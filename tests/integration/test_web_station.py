@@ -310,6 +310,9 @@ class WebStationTest(SabaqTestCase):
         self.assertTrue(r["nextAiring"])
         for text in r["nextAiring"]:
             self.assertTrue("00:10" in text or "12:00" in text, text)
+        # What plays is said again in the language chosen.
+        self.assertTrue(r["playingKk"].startswith("Қайта көру: "), r["playingKk"])
+        self.assertTrue(r["playingRu"].startswith("Запись: "), r["playingRu"])
 
     def test_iptv_catchup(self):
         self.base = self.start_server()

@@ -2,7 +2,8 @@
 //   node tests/web/zone.mjs BASE_URL OUT_DIR BROWSER_ZONE
 // Prints one JSON line: the date of the guide the page asked for (it must
 // be the station's day, not the browser's), the programmes' time labels,
-// and the next-airing text of a lesson search in Kazakh.
+// the next-airing text of a lesson search in Kazakh, and what the player
+// says it plays, in Kazakh and then in Russian.
 import { chromium } from "playwright-core";
 
 const [base, outDir, zone] = process.argv.slice(2);
@@ -31,6 +32,10 @@ try {
   await page.click("#search-form button[type=submit]");
   await page.waitForSelector(".result");
   result.nextAiring = await page.$$eval(".next-airing", (ss) => ss.map((s) => s.textContent));
+  await page.click(".result button.catchup");
+  result.playingKk = await page.textContent("#playing");
+  await page.click("#languages button[data-lang=ru]");
+  result.playingRu = await page.textContent("#playing");
   await page.screenshot({ path: `${outDir}/student-other-zone.png`, fullPage: true });
 } catch (e) {
   result.errors.push(String(e));

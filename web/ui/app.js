@@ -51,7 +51,9 @@ function play(url, label) {
     video.src = url; // Safari and phones with native HLS
   }
   video.play().catch(() => {});
-  $("playing").textContent = label;
+  // A function: the label is said again when the language changes.
+  state.playingLabel = label;
+  $("playing").textContent = label();
   $("playing").dataset.url = url;
 }
 
@@ -139,7 +141,7 @@ async function loadGuide() {
     if (it.catchup) {
       li.append(" ", el("button", { class: "catchup", "data-url": it.catchup,
                                     onclick: () => play(it.catchup,
-                                      `${t("playingCatchup")}: ${describe(it)}`) },
+                                      () => `${t("playingCatchup")}: ${describe(it)}`) },
                         t("catchup")));
     }
     list.append(li);
@@ -151,7 +153,8 @@ function selectChannel(id, start) {
   renderChannels();
   loadGuide();
   const c = state.channels.find((x) => x.id === id);
-  if (start && c) play(c.hls, `${t("playingLive")}: ${c[`name_${state.lang}`] || c.name_kk}`);
+  if (start && c)
+    play(c.hls, () => `${t("playingLive")}: ${c[`name_${state.lang}`] || c.name_kk}`);
 }
 
 async function search(ev) {
@@ -175,7 +178,8 @@ async function search(ev) {
     if (l.catchup)
       li.append(" ", el("button", { class: "catchup", "data-url": l.catchup,
                                     onclick: () => play(l.catchup,
-                                      `${t("playingCatchup")}: ${l.title}`) }, t("catchup")));
+                                      () => `${t("playingCatchup")}: ${l.title}`) },
+                        t("catchup")));
     list.append(li);
   }
 }
@@ -194,6 +198,7 @@ function applyLanguage() {
   renderChannels();
   renderDays();
   loadGuide();
+  if (state.playingLabel) $("playing").textContent = state.playingLabel();
 }
 
 async function refresh() {
