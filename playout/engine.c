@@ -141,7 +141,10 @@ static void tick(Feeder *f, void *data)
         if (!asrun_progress(ch->cat, ch->asrun_id, aired_frames(ch), &error))
             g_warning("%s: as-run: %s", ch->id, error->message);
     }
-    channel_write_status(ch);
+    if (now_us - ch->last_status_us >= SQ_SECOND_US) {
+        ch->last_status_us = now_us;
+        channel_write_status(ch);
+    }
 }
 
 /* Airs [from, to) of the slate (the house loop when there is no slate). */
@@ -204,7 +207,10 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
         if (res == FEED_FAILED || res == FEED_ENDED) {
             GstClockTime at = ch->feeder.started ? ch->feeder.v_next_ns : us_to_ns(from_us);
             status = ASRUN_SLATE;
-            if (res == FEED_ENDED)
+            if (res == FEED_ENDED && at <= us_to_ns(from_us) && from_us > item->start_us)
+                reason = g_strdup_printf("%s: joined %.2f s into the item, past the file's end",
+                                         item->path, (from_us - item->start_us) / 1e6);
+            else if (res == FEED_ENDED)
                 reason = g_strdup_printf("%s: the file ends %.2f s before the item does",
                                          item->path, (to - at) / 1e9);
             else
@@ -246,8 +252,10 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
         stopped = true;
     if (stopped && status != ASRUN_SLATE) {
         status = ASRUN_CUT;
-        if (!reason)
-            reason = g_strdup(ch->feeder.output_failed ? "the output failed" : "playout stopped");
+        const char *why = ch->feeder.output_failed ? "the output failed" : "playout stopped";
+        char *full = g_strdup_printf("%s%s%s", reason ? reason : "", reason ? "; " : "", why);
+        g_free(reason);
+        reason = full;
     }
     if (ch->asrun_id) {
         if (!asrun_end(ch->cat, ch->asrun_id, status, aired_frames(ch), reason, &error))
@@ -257,6 +265,64 @@ static bool air_item(Channel *ch, Item *item, int64_t from_us)
     g_message("%s: %s %s (%s)%s%s", ch->id, status_name(status), item->title, item->source,
               reason ? ": " : "", reason ? reason : "");
     return !stopped;
+}
+
+/* Where to join: the current instant, on the frame grid, from the GOP
+ * before; but when the HLS playlist of an earlier run already holds what
+ * comes after that, from the IDR after its end, so that the program date
+ * time never goes back. */
+static int64_t join_point(Channel *ch)
+{
+    int64_t now_us = sq_now_us();
+    int64_t cursor_us = now_us / SQ_FRAME_US * SQ_FRAME_US;
+    int64_t listed_end_us = output_listed_end_us(ch->out);
+    ch->feeder.join_after = false;
+    if (listed_end_us > now_us - 2 * SQ_SECOND_US && listed_end_us < now_us + 10 * SQ_SECOND_US) {
+        cursor_us = MAX(cursor_us, (listed_end_us + SQ_FRAME_US - 1) / SQ_FRAME_US * SQ_FRAME_US);
+        ch->feeder.join_after = true;
+    }
+    return cursor_us;
+}
+
+/* The channel's own pipeline failed (an HLS folder gone, an internal
+ * error): build it again and join the plan at now. Returns false when
+ * stopped while trying. */
+static bool restart_output(Channel *ch)
+{
+    g_autofree char *why = output_take_error(ch->out);
+    g_autofree char *text = g_strdup_printf("the output failed: %s", why ? why : "?");
+    channel_note_error(ch, text);
+    for (int attempt = 1;; attempt++) {
+        g_warning("%s: %s; rebuilding the output in 3 s (attempt %d)", ch->id, text, attempt);
+        for (int i = 0; i < 30; i++) {
+            if (g_cancellable_is_cancelled(ch->feeder.cancellable) ||
+                us_to_ns(sq_now_us()) >= ch->feeder.stop_ns)
+                return false;
+            if (i % 5 == 0)
+                channel_write_status(ch);
+            g_usleep(100 * 1000);
+        }
+        output_free(ch->out);
+        ch->out = NULL;
+        ch->has_si = false;
+        g_autoptr(GError) error = NULL;
+        ch->out = output_new(&ch->out_config, &error);
+        if (ch->out && output_start(ch->out, &error)) {
+            if (ch->wants_si && output_has_ts(ch->out))
+                channel_load_guide(ch, true);
+            break;
+        }
+        g_free(text);
+        text = g_strdup_printf("the output cannot be rebuilt: %s", error->message);
+        channel_note_error(ch, text);
+    }
+    ch->feeder.out = ch->out;
+    ch->guide_version = -1; /* the new playlist gets its programme marks at once */
+    ch->feeder.started = false;
+    ch->feeder.output_failed = false;
+    ch->feeder.v_next_ns = 0;
+    g_message("%s: the output is back; joining the plan at now", ch->id);
+    return true;
 }
 
 gpointer channel_run(gpointer data)
@@ -269,8 +335,7 @@ gpointer channel_run(gpointer data)
         g_warning("%s: as-run: %s", ch->id, error->message);
         g_clear_error(&error);
     }
-    /* Join at the current instant, on the frame grid. */
-    int64_t cursor_us = sq_now_us() / SQ_FRAME_US * SQ_FRAME_US;
+    int64_t cursor_us = join_point(ch);
     while (!g_cancellable_is_cancelled(ch->feeder.cancellable) &&
            us_to_ns(cursor_us) < ch->feeder.stop_ns) {
         Item item;
@@ -296,6 +361,10 @@ gpointer channel_run(gpointer data)
         bool go_on = air_item(ch, &item, cursor_us);
         cursor_us = item.end_us;
         item_clear(&item);
+        if (!go_on && ch->feeder.output_failed && !ch->fatal && restart_output(ch)) {
+            cursor_us = join_point(ch);
+            continue;
+        }
         if (!go_on)
             break;
     }

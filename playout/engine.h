@@ -8,6 +8,8 @@ typedef struct {
     SqCatalog *cat; /* the thread's own connection */
     Timeline *timeline;
     Output *out;
+    OutputConfig out_config;           /* to rebuild the pipeline after a failure */
+    char *hls_dir, *udp_url, *srt_url; /* owned, for out_config */
     Feeder feeder;
     char *slate_path, *loop_path;
     char *status_dir;
@@ -17,10 +19,12 @@ typedef struct {
     int64_t asrun_id;
     int64_t last_progress_us;
     int64_t last_plan_check_us;
+    int64_t last_status_us;
     int64_t cut_version;
     int64_t guide_version; /* plan version the SI guide was loaded at */
     int64_t last_guide_us;
     bool has_si;
+    bool wants_si; /* a station channel with a transport stream */
     int64_t started_us;
     GPtrArray *errors; /* the last few, stamped */
     bool stopping, fatal;

@@ -17,8 +17,10 @@
 #define AAC_SAMPLES 1024
 #define HALF_AAC_NS ((GstClockTime)AAC_SAMPLES * GST_SECOND / SQ_AUDIO_RATE / 2)
 #define FRAME_NS    ((GstClockTime)GST_SECOND / SQ_FPS)
-/* How far ahead of the wall clock packets are handed over. */
-#define LEAD_NS (1000 * GST_MSECOND)
+/* How far ahead of the wall clock packets are handed over: splitmuxsink
+ * closes a segment only once it holds the whole next GOP (2 s), and a
+ * segment must be listed before its end instant. */
+#define LEAD_NS (3000 * GST_MSECOND)
 #define TICK_US (500 * 1000)
 /* A house-format GOP is 2 s: a join never airs more of the past. */
 #define JOIN_BACK_MAX_NS (2 * GST_SECOND)
@@ -49,7 +51,8 @@ static bool pace(Feeder *f, GstClockTime due_ns)
             f->tick(f, f->tick_data);
         }
         int64_t wait_us = ns_to_us(due_ns - MIN(due_ns, LEAD_NS)) - now_us;
-        if (wait_us <= 0)
+        /* Up to a frame early is fine: fewer wake-ups, packets go in bunches. */
+        if (wait_us <= SQ_FRAME_US)
             return true;
         g_usleep(MIN(wait_us, 100 * 1000));
     }
@@ -127,7 +130,8 @@ FeedResult feeder_air_file(Feeder *f, const char *path, GstClockTime anchor_ns, 
 {
     GstClockTime position = in_ns + (from_ns - anchor_ns);
     bool mid_item = f->started && from_ns > anchor_ns;
-    g_autoptr(Reader) r = reader_open(path, position, mid_item, error);
+    bool snap_after = mid_item || (!f->started && f->join_after && from_ns > anchor_ns);
+    g_autoptr(Reader) r = reader_open(path, position, snap_after, error);
     if (!r)
         return FEED_FAILED;
     GstClockTime duration = reader_duration(r);

@@ -20,6 +20,7 @@ struct Feeder {
     GCancellable *cancellable;
     GstClockTime stop_ns; /* nothing at or after this instant is sent */
     bool started;         /* the first picture is on its way */
+    bool join_after;      /* the first join starts at the IDR at or after its instant */
     bool output_failed;
     GstClockTime first_pts_ns;
     GstClockTime v_next_ns; /* where the next picture goes */

@@ -389,6 +389,12 @@ bool hls_close(Hls *hls, GError **error)
     return write_files(hls, error);
 }
 
+int64_t hls_listed_end_us(Hls *hls)
+{
+    Segment *last = hls->segments.tail ? hls->segments.tail->data : NULL;
+    return last ? last->pdt_us + last->duration_us : 0;
+}
+
 JsonNode *hls_health(Hls *hls)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();

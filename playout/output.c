@@ -1,9 +1,11 @@
 /* A channel's output pipeline, alive as long as the channel airs:
  *
- *   appsrc video ! tee ─┬─ queue ─ splitmuxsink (mpegtsmux) ─ HLS segments
+ *   appsrc video ! tee ─┬─ splitmuxsink (mpegtsmux) ─ HLS segments
  *   appsrc audio ! tee ─┤
- *                       └─ queue ─ mpegtsmux (CBR) ! tee ─┬─ queue ! udpsink
- *                                                         └─ queue ! srtsink
+ *                       └─ queue ─ mpegtsmux (CBR) ─ SI ! tee ─┬─ appsink ┄ appsrc ! udpsink
+ *                                                              └─ appsink ┄ appsrc ! srtsink
+ *
+ * (each network sink in a pipeline of its own: output_net.c).
  *
  * Its clock is the realtime system clock with base time 0, so a buffer's
  * running time is its UTC instant: the feeder stamps packets with their
@@ -38,23 +40,26 @@ GstElement *output_queue(Output *out, GError **error)
     return q;
 }
 
-bool output_link_tee(Output *out, GstElement *tee, GstElement *to, const char *to_pad,
+bool output_link_tee(Output *out, GstElement *tee, GstElement *to, const char *to_pad, bool queued,
                      GError **error)
 {
-    GstElement *q = output_queue(out, error);
-    if (!q)
+    GstElement *q = queued ? output_queue(out, error) : NULL;
+    if (queued && !q)
         return false;
     g_autoptr(GstPad) src = gst_element_request_pad_simple(tee, "src_%u");
-    g_autoptr(GstPad) qsink = gst_element_get_static_pad(q, "sink");
-    g_autoptr(GstPad) qsrc = gst_element_get_static_pad(q, "src");
+    g_autoptr(GstPad) qsink = q ? gst_element_get_static_pad(q, "sink") : NULL;
+    g_autoptr(GstPad) qsrc = q ? gst_element_get_static_pad(q, "src") : NULL;
     g_autoptr(GstPad) sink = to_pad ? gst_element_request_pad_simple(to, to_pad)
                                     : gst_element_get_static_pad(to, "sink");
     if (!sink) {
         /* A fixed name ("sink_65") is a request pad of its template. */
         sink = gst_element_get_static_pad(to, to_pad);
     }
-    if (!src || !sink || gst_pad_link(src, qsink) != GST_PAD_LINK_OK ||
-        gst_pad_link(qsrc, sink) != GST_PAD_LINK_OK) {
+    bool linked = src && sink &&
+                  (q ? gst_pad_link(src, qsink) == GST_PAD_LINK_OK &&
+                           gst_pad_link(qsrc, sink) == GST_PAD_LINK_OK
+                     : gst_pad_link(src, sink) == GST_PAD_LINK_OK);
+    if (!linked) {
         g_set_error(error, SQ_ERROR, SQ_ERROR_INTERNAL, "%s: cannot link %s to %s", out->channel_id,
                     GST_ELEMENT_NAME(tee), GST_ELEMENT_NAME(to));
         return false;
@@ -297,6 +302,8 @@ bool output_push(Output *out, GstBuffer *buf, bool is_video)
 
 void output_finish(Output *out, int timeout_ms)
 {
+    if (!out)
+        return;
     g_mutex_lock(&out->lock);
     out->finishing = true;
     g_mutex_unlock(&out->lock);
@@ -311,6 +318,7 @@ void output_finish(Output *out, int timeout_ms)
     g_mutex_unlock(&out->lock);
     if (!eos)
         g_message("%s: the outputs did not drain within %d ms", out->channel_id, timeout_ms);
+    net_senders_finish(out, (int)(OUTPUT_LATENCY_NS / GST_MSECOND) + 2000);
     gst_element_set_state(out->pipe, GST_STATE_NULL);
     if (out->hls) {
         g_autoptr(GError) error = NULL;
@@ -323,13 +331,27 @@ void output_finish(Output *out, int timeout_ms)
     }
 }
 
+int64_t output_listed_end_us(Output *out)
+{
+    if (!out || !out->hls)
+        return 0;
+    g_mutex_lock(&out->lock);
+    int64_t end = hls_listed_end_us(out->hls);
+    g_mutex_unlock(&out->lock);
+    return end;
+}
+
 void output_poll(Output *out)
 {
+    if (!out)
+        return;
     net_senders_poll(out);
 }
 
 char *output_take_error(Output *out)
 {
+    if (!out)
+        return NULL;
     g_mutex_lock(&out->lock);
     char *e = g_steal_pointer(&out->error);
     g_mutex_unlock(&out->lock);
@@ -340,6 +362,10 @@ JsonNode *output_health(Output *out)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_array(b);
+    if (!out) { /* being rebuilt */
+        json_builder_end_array(b);
+        return json_builder_get_root(b);
+    }
     g_mutex_lock(&out->lock);
     for (guint i = 0; i < out->sinks->len; i++) {
         OutputSink *s = g_ptr_array_index(out->sinks, i);

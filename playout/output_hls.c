@@ -111,8 +111,10 @@ static bool hls_add(Output *out, const char *dir, int segment_s, int window, GEr
     naming->dir = g_strdup(dir);
     g_signal_connect_data(split, "format-location", G_CALLBACK(format_location), naming,
                           naming_free, 0);
-    if (!output_link_tee(out, out->vtee, split, "video", error) ||
-        !output_link_tee(out, out->atee, split, "audio_%u", error))
+    /* No queues: splitmuxsink holds a GOP in its own multiqueue, and a
+     * thread hop per packet is most of a channel's cost. */
+    if (!output_link_tee(out, out->vtee, split, "video", false, error) ||
+        !output_link_tee(out, out->atee, split, "audio_%u", false, error))
         return false;
     OutputSink *s = output_add_sink(out, "hls", dir);
     s->element_name = g_strdup(GST_ELEMENT_NAME(split));

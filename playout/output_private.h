@@ -48,8 +48,8 @@ typedef struct {
 
 GstElement *output_make(Output *out, const char *factory, const char *name, GError **error);
 GstElement *output_queue(Output *out, GError **error);
-/* tee ! queue ! to (its request pad to_pad, or its "sink" pad when NULL). */
-bool output_link_tee(Output *out, GstElement *tee, GstElement *to, const char *to_pad,
+/* tee [! queue] ! to (its request pad to_pad, or its "sink" pad when NULL). */
+bool output_link_tee(Output *out, GstElement *tee, GstElement *to, const char *to_pad, bool queued,
                      GError **error);
 OutputSink *output_add_sink(Output *out, const char *type, const char *target);
 void output_watch_sink(OutputSink *s, GstElement *sink);
@@ -65,5 +65,7 @@ GstElement *net_sender_add(Output *out, const char *factory, const char *type, c
 void net_senders_start(Output *out);
 /* Restarts failed senders whose retry time has come (called often). */
 void net_senders_poll(Output *out);
+/* Ends the senders' streams and waits until they have sent everything. */
+void net_senders_finish(Output *out, int timeout_ms);
 bool net_sender_failed(const OutputSink *s, Output *out);
 void net_sender_free(gpointer data);

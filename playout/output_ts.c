@@ -175,8 +175,8 @@ static bool ensure_ts_mux(Output *out, const Url *u, const char *text, GError **
     g_autoptr(GstStructure) prog_map = gst_structure_from_string(map, NULL);
     g_object_set(out->ts_mux, "bitrate", (guint64)out->mux_rate_kbps * 1000, "alignment", 7,
                  "pcr-interval", 1800, "prog-map", prog_map, NULL);
-    if (!output_link_tee(out, out->vtee, out->ts_mux, "sink_65", error) ||
-        !output_link_tee(out, out->atee, out->ts_mux, "sink_66", error) ||
+    if (!output_link_tee(out, out->vtee, out->ts_mux, "sink_65", true, error) ||
+        !output_link_tee(out, out->atee, out->ts_mux, "sink_66", true, error) ||
         !gst_element_link(out->ts_mux, out->ts_tee)) {
         if (error && !*error)
             g_set_error(error, SQ_ERROR, SQ_ERROR_INTERNAL, "%s: cannot link the mux",

@@ -2,6 +2,7 @@
  * checked before any channel goes on air; then one thread per channel. */
 #include "engine.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* What the CBR mux adds to the assets' peak video rate: audio, PSI, PES
@@ -77,6 +78,9 @@ static void channel_free(Channel *ch)
     g_free(ch->loop_path);
     g_free(ch->status_dir);
     g_free(ch->source);
+    g_free(ch->hls_dir);
+    g_free(ch->udp_url);
+    g_free(ch->srt_url);
     if (ch->errors)
         g_ptr_array_unref(ch->errors);
     g_free(ch);
@@ -145,13 +149,26 @@ static bool channel_setup(Channel *ch, const SqPlayoutOptions *opt,
     if (!ch->slate_path)
         g_warning("%s: the catalog has no house slate; the house loop stands in for it", ch->id);
     ch->status_dir = status_dir_default(opt->db_path, opt->status_dir);
-    ch->out = output_new(&oc, error);
+    if (g_mkdir_with_parents(ch->status_dir, 0755) != 0) {
+        g_set_error(error, SQ_ERROR, SQ_ERROR_IO, "%s: %s", ch->status_dir, g_strerror(errno));
+        return false;
+    }
+    ch->hls_dir = g_strdup(oc.hls_dir);
+    ch->udp_url = g_strdup(oc.udp_url);
+    ch->srt_url = g_strdup(oc.srt_url);
+    ch->out_config = oc;
+    ch->out_config.hls_dir = ch->hls_dir;
+    ch->out_config.udp_url = ch->udp_url;
+    ch->out_config.srt_url = ch->srt_url;
+    ch->out = output_new(&ch->out_config, error);
     if (!ch->out)
         return false;
     if (!known)
         g_message("%s: not in the station; airing the rundown as service 1", ch->id);
-    else if (output_has_ts(ch->out))
+    else if (output_has_ts(ch->out)) {
+        ch->wants_si = true;
         channel_load_guide(ch, true);
+    }
     ch->feeder.out = ch->out;
     ch->feeder.channel_id = ch->id;
     ch->feeder.slate_path = ch->slate_path ? ch->slate_path : ch->loop_path;

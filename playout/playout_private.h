@@ -104,6 +104,9 @@ void output_update_guide(Output *out, const SqEpgGuide *guide);
 void output_finish(Output *out, int timeout_ms);
 /* A JSON object: per output its state, bytes, last error. */
 JsonNode *output_health(Output *out);
+/* Where what players already have ends (the HLS state of an earlier run),
+ * 0 when nothing. */
+int64_t output_listed_end_us(Output *out);
 /* Restarts failed network senders when their time comes (often). */
 void output_poll(Output *out);
 /* Last error of the pipeline, or NULL (caller frees). */
@@ -135,6 +138,9 @@ typedef struct {
 } HlsProgramme;
 void hls_programme_free(gpointer p);
 void hls_set_programmes(Hls *hls, GPtrArray *programmes);
+/* Where the listed segments end (UTC; 0 when none): a restart must not
+ * list that time again. */
+int64_t hls_listed_end_us(Hls *hls);
 /* SDT and EIT present/following of the channel at the head of every
  * segment from now on (guide copied; tsid as in the broadcast outputs). */
 void hls_set_si(Hls *hls, const char *channel_id, uint16_t transport_stream_id,

@@ -349,3 +349,16 @@ def _flush_sections(buf, sections, keep=False):
         sections.append(buf[:length])
         buf = buf[length:]
     return b"" if not keep or (buf and buf[0] == 0xFF) else buf
+
+
+def spawn(case, cmd, **kwargs):
+    """Popen whose process is killed when the test ends, however it ends
+    (a failed test must not leave a channel on air)."""
+    proc = subprocess.Popen(cmd, **kwargs)
+
+    def reap():
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    case.addCleanup(reap)
+    return proc

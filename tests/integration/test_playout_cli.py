@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from playout_helpers import (import_station, make_colour_asset, grid_now_us, packets,
+from playout_helpers import (spawn, import_station, make_colour_asset, grid_now_us, packets,
                              parse_playlist, write_rundown)
 from sabaq_test import SabaqTestCase, main
 
@@ -17,7 +17,7 @@ class PlayoutCliTest(SabaqTestCase):
     def test_all_channels_then_sigint(self):
         import_station(self, outputs='<output type="hls" path="hls/balapan"/>',
                        outputs2='<output type="hls" path="hls/el-arna"/>')
-        proc = subprocess.Popen(self.command("playout", "--all", "--segment", "2"),
+        proc = spawn(self, self.command("playout", "--all", "--segment", "2"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(8)
         text = self.sabaq("playout", "status").stdout
@@ -39,6 +39,24 @@ class PlayoutCliTest(SabaqTestCase):
                           time.strftime("%Y-%m-%d", time.gmtime(time.time() + 5 * 3600)),
                           "--json").stdout
         self.assertEqual([r["status"] for r in json.loads(rows)], ["cut"])
+
+    def test_sigterm_stops_cleanly(self):
+        hls = self.path("h")
+        proc = spawn(self, self.command("playout", "--channel", "x", "--segment", "2", "--hls",
+                                        hls, "--rundown",
+                                        write_rundown(self.path("r.json"), grid_now_us(60),
+                                                      [{"asset": 1}])),
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(7)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 128 + signal.SIGTERM, err)
+        pl = parse_playlist(os.path.join(hls, "index.m3u8"))
+        self.assertTrue(pl["endlist"])
+        rows = json.loads(self.sabaq("asrun", "--channel", "x", "--date",
+                                     time.strftime("%Y-%m-%d", time.gmtime()), "--json").stdout)
+        self.assertEqual([(r["source"], r["status"], r["reason"]) for r in rows],
+                         [("loop", "cut", "before the rundown; playout stopped")])
 
     def refused(self, rundown_obj, pattern, name="bad.json"):
         path = self.path(name)

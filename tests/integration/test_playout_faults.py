@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 
-from playout_helpers import (asrun_rows, colour_timeline, grid_now_us, import_station,
+from playout_helpers import (spawn, asrun_rows, colour_timeline, grid_now_us, import_station,
                              make_colour_asset, parse_playlist, publish_plan, runs)
 from sabaq_test import SabaqTestCase, main
 
@@ -77,7 +77,7 @@ class PlayoutFaultTest(SabaqTestCase):
                                           (t0 + 10 * S, t0 + 14 * S, "lesson", green["id"])],
                      self.loop_id)
         hls = self.path("hls")
-        proc = subprocess.Popen(self.command("playout", "--channel", "balapan", "--hls", hls,
+        proc = spawn(self, self.command("playout", "--channel", "balapan", "--hls", hls,
                                              "--for", "60"),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(max(0, (t0 + 4.5 * S) / S - time.time()))
@@ -98,9 +98,11 @@ class PlayoutFaultTest(SabaqTestCase):
         new = after["segments"][len(old):]
         self.assertTrue(new[0]["discontinuity"])
         self.assertEqual(after["sequence"], before["sequence"])
-        # Resumed from the GOP before the restart, at most 2 s back.
-        self.assertLessEqual(new[0]["pdt"], restart_us / S + 0.04)
-        self.assertGreater(new[0]["pdt"], restart_us / S - 2.05)
+        # Resumed at the first IDR after what the playlist already held
+        # (the program date time never goes back), at most a GOP later.
+        held_until = before["segments"][-1]["pdt"] + before["segments"][-1]["duration"]
+        self.assertGreaterEqual(new[0]["pdt"], held_until - 0.001)
+        self.assertLess(new[0]["pdt"], max(held_until, restart_us / S) + 2.05)
         pl, timeline = colour_timeline(self, hls)
         resumed = [(t, c) for t, c in timeline if t >= new[0]["pdt"] - 1e-6]
         self.assertEqual({c for t, c in resumed if t < (t0 + 10 * S) / S - 1e-6}, {"red"})
@@ -114,6 +116,31 @@ class PlayoutFaultTest(SabaqTestCase):
         self.assertGreater(rows[0]["aired_frames"], 0)
         self.assertGreater(rows[1]["actual_start_us"], t0)
         self.assertEqual((rows[1]["actual_start_us"] - t0) % 40000, 0)
+
+    def test_output_pipeline_rebuilt_after_failure(self):
+        """The HLS folder vanishes mid-air: the channel's pipeline fails, is
+        rebuilt 3 s later, joins the plan at now and goes on; the process
+        ends normally and the status tells what happened."""
+        import shutil
+        hls = self.path("hls")
+        proc = spawn(self, self.command("playout", "--channel", "balapan", "--hls", hls,
+                                        "--segment", "2", "--for", "16"),
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(6)
+        shutil.rmtree(hls)
+        removed_at = time.time()
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertRegex(err, r"Could not open file .*seg\d+\.ts")
+        self.assertRegex(err, r"rebuilding the output in 3 s \(attempt 1\)")
+        self.assertIn("the output is back; joining the plan at now", err)
+        pl = parse_playlist(os.path.join(hls, "index.m3u8"))
+        self.assertTrue(pl["endlist"])
+        self.assertGreaterEqual(len(pl["segments"]), 2)
+        self.assertGreater(pl["segments"][0]["pdt"], removed_at)
+        self.assertLess(pl["segments"][0]["pdt"], removed_at + 6)
+        status = json.loads(self.sabaq("playout", "status", "--json").stdout)
+        self.assertTrue(any("the output failed" in e for e in status[0]["errors"]))
 
 
 if __name__ == "__main__":

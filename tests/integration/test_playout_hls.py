@@ -5,6 +5,7 @@ sequence continuing with a discontinuity after a restart. Everything is
 checked with ffprobe/ffmpeg and Python only."""
 import os
 import sqlite3
+import subprocess
 
 from playout_helpers import (AAC_FRAME_S, colour_name, concat_segments, frame_colours,
                              grid_now_us, make_colour_asset, packets, parse_playlist, tone_hz,
@@ -61,6 +62,13 @@ class PlayoutHlsTest(SabaqTestCase):
         self.assertTrue(pl["endlist"], "a clean stop closes the playlist")
         self.assertEqual(pl["sequence"], 0)
         self.check_playlist(hls, pl)
+        # FFmpeg's HLS demuxer plays the playlist itself, without a complaint.
+        played = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i",
+                                 os.path.join(hls, "index.m3u8"), "-f", "null", "-"],
+                                capture_output=True, text=True)
+        self.assertEqual((played.returncode, played.stderr), (0, ""))
+        self.assertAlmostEqual(float(ffprobe(os.path.join(hls, "index.m3u8"))["format"]["duration"]),
+                               sum(s["duration"] for s in pl["segments"]), delta=0.1)
         ts = concat_segments(hls, pl["segments"], self.path("all.ts"))
         video = self.check_gapless(ts)
 

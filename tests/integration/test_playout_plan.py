@@ -9,7 +9,7 @@ import os
 import subprocess
 import time
 
-from playout_helpers import (ALMATY, asrun_rows, colour_timeline, grid_now_us, import_station,
+from playout_helpers import (spawn, ALMATY, asrun_rows, colour_timeline, grid_now_us, import_station,
                              make_colour_asset, publish_plan, runs)
 from sabaq_test import SabaqTestCase, main
 
@@ -24,7 +24,7 @@ class PlayoutPlanTest(SabaqTestCase):
 
     def start(self, seconds, *extra):
         hls = self.path("hls")
-        proc = subprocess.Popen(self.command("playout", "--channel", "balapan", "--hls", hls,
+        proc = spawn(self, self.command("playout", "--channel", "balapan", "--hls", hls,
                                              "--for", str(seconds), *extra),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         return proc, hls
@@ -51,8 +51,9 @@ class PlayoutPlanTest(SabaqTestCase):
                                           (t0 + 4 * S, t0 + 8 * S, "filler", green["id"])],
                      self.loop_id)
         proc, hls = self.start(22)
-        # Mid-air edit while the loop filler after green airs: blue at t0 + 12 s.
-        time.sleep(max(0, (t0 + 9 * S) / S - time.time()))
+        # An edit while the loop filler after green is on its way (the
+        # feeder runs 3 s ahead of the clock): blue at t0 + 12 s.
+        time.sleep(max(0, (t0 + 6.5 * S) / S - time.time()))
         at = datetime.datetime.fromtimestamp((t0 + 12 * S) / S, ALMATY).isoformat()
         self.sabaq("schedule", "set", "--channel", "balapan", "--at", at, "--asset",
                    str(blue["id"]), "--note", "test edit")

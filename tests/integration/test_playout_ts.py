@@ -8,7 +8,7 @@ import os
 import subprocess
 import time
 
-from playout_helpers import (UdpReceiver, free_udp_port, grid_now_us, import_station,
+from playout_helpers import (spawn, UdpReceiver, free_udp_port, grid_now_us, import_station,
                              make_colour_asset, packets, parse_playlist, publish_plan, ts_packet_check,
                              ts_sections, write_rundown)
 from sabaq_test import SabaqTestCase, ffprobe, main
@@ -47,7 +47,7 @@ class PlayoutTsTest(SabaqTestCase):
         start_us = grid_now_us(2.0)
         rundown = write_rundown(self.path("r.json"), start_us, [
             {"asset": red["id"]}, {"asset": green["id"]}, {"asset": red["id"]}])
-        proc = subprocess.Popen(self.command(
+        proc = spawn(self, self.command(
             "playout", "--channel", "balapan", "--rundown", rundown,
             "--udp", f"udp://127.0.0.1:{port}?ttl=2&mux-rate={MUX_KBPS}",
             "--srt", f"srt://127.0.0.1:{srt_port}?mode=listener", "--for", "14"),
@@ -70,10 +70,17 @@ class PlayoutTsTest(SabaqTestCase):
             per_second[int(t)] += len(d)
         seconds = sorted(per_second)[1:-1]  # whole seconds only
         self.assertGreaterEqual(len(seconds), 8)
-        for s in seconds:
-            rate = per_second[s] * 8
-            self.assertLess(abs(rate - MUX_KBPS * 1000), MUX_KBPS * 10,
-                            f"second {s}: {rate} bit/s")
+        rates = [per_second[s] * 8 for s in seconds]
+        target = MUX_KBPS * 1000
+        off = [i for i, r in enumerate(rates) if abs(r - target) >= target * 0.01]
+        # A sender delayed by the scheduler (two shared cores) can move a list
+        # of datagrams across a second boundary: then the next second makes
+        # up for it exactly. Allow one such pair, never a rate error.
+        self.assertLessEqual(len(off), 2, f"rates per second: {rates}")
+        for i in off:
+            pair = [j for j in (i - 1, i + 1) if 0 <= j < len(rates)]
+            self.assertTrue(any(abs((rates[i] + rates[j]) / 2 - target) < target * 0.005
+                                for j in pair), f"second {i} off the mux rate: {rates}")
         self.check_ts(udp_ts, 101)
         # The SRT receiver got the same kind of stream (ffmpeg re-muxed it:
         # its service, pictures and sound).
@@ -81,6 +88,49 @@ class PlayoutTsTest(SabaqTestCase):
         # bin_data: ffmpeg's stream for the EIT (the station knows balapan).
         self.assertEqual(sorted(s["codec_name"] for s in streams), ["aac", "bin_data", "h264"])
         self.assertGreater(float(ffprobe(srt_out)["format"]["duration"]), 5.0)
+
+    def test_multicast_ttl_and_interface(self):
+        """Multicast on the loopback interface (iface=lo) with the TTL the
+        URL asks for, read from each datagram's IP header (IP_RECVTTL)."""
+        import socket
+        import struct
+        import threading
+        make_colour_asset(self, "red", 2)
+        import_station(self)
+        group, port = "239.255.42.7", free_udp_port()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((group, port))
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                        struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton("127.0.0.1")))
+        # Linux: IP_RECVTTL 12, IP_TTL 2 (Python names only the latter).
+        sock.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_RECVTTL", 12), 1)
+        sock.settimeout(0.3)
+        got = []
+        stop = threading.Event()
+
+        def receive():
+            while not stop.is_set():
+                try:
+                    data, anc, _, _ = sock.recvmsg(65536, socket.CMSG_SPACE(4))
+                except socket.timeout:
+                    continue
+                ttl = [struct.unpack("i", d[:4])[0] for level, kind, d in anc
+                       if level == socket.IPPROTO_IP and kind == socket.IP_TTL]
+                got.append((len(data), ttl[0] if ttl else None))
+
+        t = threading.Thread(target=receive)
+        t.start()
+        try:
+            self.sabaq("playout", "--channel", "balapan",
+                       "--udp", f"udp://{group}:{port}?ttl=3&iface=lo&mux-rate={MUX_KBPS}",
+                       "--for", "6", timeout=60)
+        finally:
+            stop.set()
+            t.join()
+            sock.close()
+        self.assertGreater(len(got), 500)
+        self.assertEqual(set(got), {(7 * 188, 3)})
 
     def test_sdt_and_eit_in_the_stream(self):
         from test_epg_golden import parse_eit, parse_sdt
@@ -116,7 +166,7 @@ class PlayoutTsTest(SabaqTestCase):
         import_station(self)
         srt_port = free_udp_port()
         hls = self.path("hls")
-        proc = subprocess.Popen(self.command(
+        proc = spawn(self, self.command(
             "playout", "--channel", "balapan", "--hls", hls, "--segment", "2", "--rundown",
             write_rundown(self.path("r.json"), grid_now_us(1.0),
                           [{"asset": self.asset_for("blue.mp4")["id"]}]),
