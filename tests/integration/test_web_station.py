@@ -493,6 +493,43 @@ class WebStationTest(SabaqTestCase):
             self.assertIn(code, (400, 404), line)
             self.assertNotIn(b"SQLite format", out)
 
+    def test_station_with_relative_paths(self):
+        # As scripts/demo.sh runs it: --db and --library relative to the
+        # working folder. The live playlist must list segments that exist
+        # and that the server serves.
+        sabaq = self.command()[0]
+        proc = subprocess.Popen([sabaq, "--db", "sabaq.db", "--library", "library", "serve",
+                                 "--playout", "--port", "0"], cwd=self.dir,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        def stop():
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+        self.addCleanup(stop)
+        m = re.match(r"serving on (http://127\.0\.0\.1:\d+)/", proc.stdout.readline())
+        self.assertTrue(m, "sabaq serve started")
+        self.base = m.group(1)
+        playlist = self.path("hls", "balapan", "index.m3u8")
+        deadline = time.monotonic() + 40
+        listed = []
+        while time.monotonic() < deadline and len(listed) < 2:
+            if os.path.exists(playlist):
+                with open(playlist) as f:
+                    listed = [l for l in f.read().splitlines() if l.endswith(".ts")]
+            time.sleep(0.5)
+        self.assertGreaterEqual(len(listed), 2, "playout listed segments")
+        for name in listed:
+            self.assertFalse("/" in name, name)
+            self.assertTrue(os.path.exists(self.path("hls", "balapan", name)), name)
+        code, _, body = self.request("/hls/balapan/" + listed[-1])
+        self.assertEqual((code, body[:1]), (200, b"\x47"))
+
 
 if __name__ == "__main__":
     main()
