@@ -37,7 +37,7 @@ static gboolean quit(gpointer loop)
 int verb_serve(SqCli *cli, int argc, char **argv)
 {
     int port = 8080;
-    gboolean playout = FALSE;
+    gboolean playout = FALSE, trust_proxy = FALSE;
     g_autofree char *bind = NULL, *public_url = NULL, *ui = NULL;
     const GOptionEntry entries[] = {
         {"port", 0, 0, G_OPTION_ARG_INT, &port, "TCP port (default 8080; 0: any free port)", "N"},
@@ -46,6 +46,8 @@ int verb_serve(SqCli *cli, int argc, char **argv)
         {"public-url", 0, 0, G_OPTION_ARG_STRING, &public_url,
          "The station's public URL for M3U links (default: from each request)", "URL"},
         {"ui", 0, 0, G_OPTION_ARG_FILENAME, &ui, "Serve the pages from DIR", "DIR"},
+        {"trust-proxy", 0, 0, G_OPTION_ARG_NONE, &trust_proxy,
+         "Behind a reverse proxy on this host: take the client's address from its X-Real-IP", NULL},
         {"playout", 0, 0, G_OPTION_ARG_NONE, &playout,
          "Also air every channel of the station (sabaq playout --all) in this process", NULL},
         G_OPTION_ENTRY_NULL,
@@ -67,7 +69,8 @@ int verb_serve(SqCli *cli, int argc, char **argv)
                        .bind = bind,
                        .port = port,
                        .ui_dir = ui,
-                       .public_url = public_url};
+                       .public_url = public_url,
+                       .trust_proxy = trust_proxy};
     g_autoptr(GError) error = NULL;
     g_autoptr(SqWebServer) server = sq_web_server_new(&cfg, &error);
     if (!server || !sq_web_server_listen(server, &error)) {

@@ -144,6 +144,11 @@ static bool channel_setup(Channel *ch, const SqPlayoutOptions *opt,
                 oc.srt_url = target;
         }
     }
+    /* Absolute: splitmuxsink reports each segment as <dir>/<name>, and the
+     * playlist writer reads a relative location against the folder again
+     * ("demo/hls/x/demo/hls/x/seg.ts" with --db demo/sabaq.db). */
+    g_autofree char *hls_abs = oc.hls_dir ? g_canonicalize_filename(oc.hls_dir, NULL) : NULL;
+    oc.hls_dir = hls_abs;
     if (!house_assets_find(ch->cat, library, &ch->slate_path, &ch->loop_path, error))
         return false;
     if (!ch->slate_path)

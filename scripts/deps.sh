@@ -15,6 +15,8 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-libav gstreamer1.0-tools
+  # bench/web: wrk on loopback, nginx in front of the HLS outputs
+  wrk nginx-light
   # tests: media generation and independent checkers
   ffmpeg libxml2-utils python3 sqlite3 valgrind fonts-dejavu-core
   xmltv-util dvbpsi-utils chromium

@@ -200,6 +200,13 @@ WebLogin web_login(SqWebServer *s, const char *client, const char *name, const c
         note_failure(s, client, name);
         return WEB_LOGIN_FAILED;
     }
+    /* Expired sessions go when someone logs in (logout removes only its own). */
+    static const char prune_sql[] = "DELETE FROM sessions WHERE expires_us < ?";
+    if ((st = sq_catalog_prepare(s->cat, prune_sql, NULL))) {
+        sqlite3_bind_int64(st, 1, sq_now_us());
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
     g_autofree char *token = random_hex(32);
     g_autofree char *token_hash = sha256_hex(token);
     char *csrf = random_hex(16);
@@ -224,6 +231,25 @@ WebLogin web_login(SqWebServer *s, const char *client, const char *name, const c
     session->csrf = csrf;
     session->token = g_steal_pointer(&token);
     return WEB_LOGIN_OK;
+}
+
+char *web_client_address(SqWebServer *s, SoupServerMessage *msg)
+{
+    const char *peer = soup_server_message_get_remote_host(msg);
+    GSocketAddress *remote = soup_server_message_get_remote_address(msg);
+    bool from_here = remote && G_IS_INET_SOCKET_ADDRESS(remote) &&
+                     g_inet_address_get_is_loopback(
+                         g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote)));
+    const char *real =
+        soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "X-Real-IP");
+    if (s->trust_proxy && from_here && real) {
+        /* Only an address: the header is the proxy's word, kept as text
+         * in the catalog, and must not be anything else. */
+        g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(real);
+        if (addr)
+            return g_inet_address_to_string(addr);
+    }
+    return g_strdup(peer ? peer : "?");
 }
 
 static char *cookie_token(SoupServerMessage *msg)

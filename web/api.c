@@ -34,6 +34,14 @@ static void health(SqWebServer *s, SoupServerMessage *msg)
     g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
     g_autofree char *now = sq_format_rfc3339(sq_now_us(), utc);
     add_str(b, "time", now);
+    /* The station's zone: pages compute "today" in it, not in the
+     * browser's (a plan day and a guide day are station-local days). */
+    static const char sql[] = "SELECT timezone FROM station WHERE id = 1";
+    sqlite3_stmt *st = sq_catalog_prepare(s->cat, sql, NULL);
+    bool found = st && sqlite3_step(st) == SQLITE_ROW;
+    add_str(b, "timezone", found ? col(st, 0) : "UTC");
+    if (st)
+        sqlite3_reset(st);
     json_builder_end_object(b);
     g_autoptr(JsonNode) node = json_builder_get_root(b);
     web_count(s, "/api/v1/health", 200);
@@ -78,6 +86,7 @@ static void channels(SqWebServer *s, SoupServerMessage *msg)
         add_str(b, "name_kk", c->name_kk);
         add_str(b, "name_ru", c->name_ru);
         add_str(b, "language", c->language);
+        add_str(b, "timezone", c->timezone);
         json_builder_set_member_name(b, "service_id");
         json_builder_add_int_value(b, c->service_id);
         g_autofree char *hls = g_strdup_printf("/%s/index.m3u8", c->hls_path ? c->hls_path : "hls");
@@ -209,7 +218,9 @@ static void day_guide(SqWebServer *s, SoupServerMessage *msg, const char *channe
             tz = g_time_zone_new_identifier(col(st, 0));
         if (st)
             sqlite3_reset(st);
-        g_autoptr(GDateTime) now = g_date_time_new_now(tz ? tz : g_time_zone_new_utc());
+        if (!tz)
+            tz = g_time_zone_new_utc();
+        g_autoptr(GDateTime) now = g_date_time_new_now(tz);
         date = today = g_date_time_format(now, "%Y-%m-%d");
     }
     int y, m, dd;

@@ -7,6 +7,7 @@
 #include "scheduler/scheduler.h"
 #include "web_private.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,9 +109,9 @@ static void login(SqWebServer *s, SoupServerMessage *msg)
         web_send_error(msg, 400, "name and password are required strings");
         return;
     }
-    const char *client = soup_server_message_get_remote_host(msg);
+    g_autofree char *client = web_client_address(s, msg);
     WebSession session = {0};
-    WebLogin r = web_login(s, client ? client : "?", name, password, &session);
+    WebLogin r = web_login(s, client, name, password, &session);
     if (r == WEB_LOGIN_THROTTLED) {
         web_count(s, route, 429);
         soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After",
@@ -484,6 +485,7 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
         {"/api/v1/grids", true, planners, 9},
         {"/api/v1/slots", false, planners, 10},
         {"/api/v1/conflicts", true, staff, 11},
+        {"/api/v1/assets", true, staff, 12},
     };
     int id = -1;
     bool method_ok = false;
@@ -511,7 +513,11 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
     if (!is_get) {
         const char *token = soup_message_headers_get_one(
             soup_server_message_get_request_headers(msg), "X-CSRF-Token");
-        if (g_strcmp0(token, session.csrf) != 0) {
+        /* Compared in constant time: the answer's timing must not tell
+         * how much of a guessed token was right. */
+        bool token_ok = token && strlen(token) == strlen(session.csrf) &&
+                        sodium_memcmp(token, session.csrf, strlen(token)) == 0;
+        if (!token_ok) {
             web_session_clear(&session);
             web_count(s, "/api/private", 403);
             web_send_error(msg, 403, "missing or wrong X-CSRF-Token");
@@ -591,6 +597,9 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
         break;
     case 11:
         conflicts(s, msg, query);
+        break;
+    case 12:
+        web_assets_get(s, msg, query);
         break;
     }
     web_session_clear(&session);

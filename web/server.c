@@ -2,7 +2,6 @@
  * guide, catch-up, the HLS outputs and the pages; JSON errors; request
  * counters for /metrics. */
 #include "epg/epg.h"
-#include "playout/playout.h"
 #include "web_private.h"
 
 #include <string.h>
@@ -60,88 +59,6 @@ char *web_base_url(SqWebServer *s, SoupServerMessage *msg)
     return g_strdup_printf("http://%s", host);
 }
 
-static double member_number(JsonObject *o, const char *key)
-{
-    JsonNode *n = o && json_object_has_member(o, key) ? json_object_get_member(o, key) : NULL;
-    return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_double(n) : 0;
-}
-
-/* Playout (its status files), the as-run log of the last 24 hours and the
- * catalog's approval queue. Label values are identifiers or fixed words. */
-static void append_station_metrics(SqWebServer *s, GString *out)
-{
-    g_autoptr(JsonNode) status = sq_playout_status_read(s->db_path, NULL, NULL);
-    JsonArray *channels =
-        status && JSON_NODE_HOLDS_ARRAY(status) ? json_node_get_array(status) : NULL;
-    g_string_append(out, "# HELP sabaq_channel_on_air 1 while the channel's playout runs.\n"
-                         "# TYPE sabaq_channel_on_air gauge\n");
-    for (guint i = 0; channels && i < json_array_get_length(channels); i++) {
-        JsonObject *c = json_array_get_object_element(channels, i);
-        g_string_append_printf(out, "sabaq_channel_on_air{channel=\"%s\"} %d\n",
-                               json_object_get_string_member_with_default(c, "channel", "?"),
-                               json_object_get_boolean_member_with_default(c, "running", FALSE));
-    }
-    g_string_append(out, "# HELP sabaq_channel_lead_seconds How far ahead of the clock the "
-                         "channel's output is fed.\n# TYPE sabaq_channel_lead_seconds gauge\n");
-    for (guint i = 0; channels && i < json_array_get_length(channels); i++) {
-        JsonObject *c = json_array_get_object_element(channels, i);
-        JsonObject *stats =
-            json_object_has_member(c, "stats") ? json_object_get_object_member(c, "stats") : NULL;
-        g_string_append_printf(out, "sabaq_channel_lead_seconds{channel=\"%s\"} %.3f\n",
-                               json_object_get_string_member_with_default(c, "channel", "?"),
-                               member_number(stats, "lead_ms") / 1000);
-    }
-    g_string_append(out, "# HELP sabaq_output_ok 1 when the output reports no error.\n"
-                         "# TYPE sabaq_output_ok gauge\n"
-                         "# HELP sabaq_hls_segments_total Segments written by the HLS output.\n"
-                         "# TYPE sabaq_hls_segments_total counter\n");
-    for (guint i = 0; channels && i < json_array_get_length(channels); i++) {
-        JsonObject *c = json_array_get_object_element(channels, i);
-        const char *id = json_object_get_string_member_with_default(c, "channel", "?");
-        JsonArray *outs = json_object_has_member(c, "outputs")
-                              ? json_object_get_array_member(c, "outputs")
-                              : NULL;
-        for (guint j = 0; outs && j < json_array_get_length(outs); j++) {
-            JsonObject *o = json_array_get_object_element(outs, j);
-            const char *type = json_object_get_string_member_with_default(o, "type", "?");
-            g_string_append_printf(
-                out, "sabaq_output_ok{channel=\"%s\",type=\"%s\"} %d\n", id, type,
-                g_strcmp0(json_object_get_string_member_with_default(o, "state", ""), "ok") == 0);
-            if (json_object_has_member(o, "hls"))
-                g_string_append_printf(
-                    out, "sabaq_hls_segments_total{channel=\"%s\"} %.0f\n", id,
-                    member_number(json_object_get_object_member(o, "hls"), "next_sequence"));
-        }
-    }
-    static const char asrun_sql[] = "SELECT channel_id, status, count(*) FROM asrun"
-                                    " WHERE planned_start_us > ? GROUP BY 1, 2 ORDER BY 1, 2";
-    g_string_append(out, "# HELP sabaq_asrun_items_24h Items of the last 24 hours by how they "
-                         "aired (joined late, cut, slate...).\n"
-                         "# TYPE sabaq_asrun_items_24h gauge\n");
-    sqlite3_stmt *st = sq_catalog_prepare(s->cat, asrun_sql, NULL);
-    if (st) {
-        sqlite3_bind_int64(st, 1, sq_now_us() - G_GINT64_CONSTANT(86400) * SQ_SECOND_US);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            g_string_append_printf(out,
-                                   "sabaq_asrun_items_24h{channel=\"%s\",status=\"%s\"} "
-                                   "%lld\n",
-                                   (const char *)sqlite3_column_text(st, 0),
-                                   (const char *)sqlite3_column_text(st, 1),
-                                   (long long)sqlite3_column_int64(st, 2));
-        sqlite3_reset(st);
-    }
-    static const char assets_sql[] = "SELECT status, count(*) FROM assets GROUP BY 1 ORDER BY 1";
-    g_string_append(out, "# HELP sabaq_assets Assets by status ('ready': ingested, waiting "
-                         "for approval).\n# TYPE sabaq_assets gauge\n");
-    if ((st = sq_catalog_prepare(s->cat, assets_sql, NULL))) {
-        while (sqlite3_step(st) == SQLITE_ROW)
-            g_string_append_printf(out, "sabaq_assets{status=\"%s\"} %lld\n",
-                                   (const char *)sqlite3_column_text(st, 0),
-                                   (long long)sqlite3_column_int64(st, 1));
-        sqlite3_reset(st);
-    }
-}
-
 static void metrics(SqWebServer *s, SoupServerMessage *msg)
 {
     GString *out = g_string_new("# HELP sabaq_http_requests_total HTTP requests by route and "
@@ -155,7 +72,7 @@ static void metrics(SqWebServer *s, SoupServerMessage *msg)
                                (int)(space - key), key, space + 1,
                                GPOINTER_TO_SIZE(g_hash_table_lookup(s->requests, key)));
     }
-    append_station_metrics(s, out);
+    web_metrics_station(s, out);
     g_string_append_printf(out,
                            "# HELP sabaq_uptime_seconds Seconds since the server started.\n"
                            "# TYPE sabaq_uptime_seconds gauge\nsabaq_uptime_seconds %.1f\n",
@@ -247,14 +164,7 @@ static void vod(SqWebServer *s, SoupServerMessage *msg, const char *rest)
     sqlite3_reset(st);
     g_autofree char *full =
         g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(s->library_dir, path, NULL);
-    g_autofree char *dir = web_vod_prepare(s, full, sha, &error);
-    if (!dir) {
-        g_warning("catch-up of asset %" G_GINT64_FORMAT ": %s", id, error->message);
-        web_count(s, "/vod", 500);
-        web_send_error(msg, 500, "catch-up of lesson %" G_GINT64_FORMAT " is not available", id);
-        return;
-    }
-    web_serve_file(s, msg, dir, parts[1], "/vod");
+    web_vod_serve(s, msg, full, sha, parts[1]);
 }
 
 static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -274,6 +184,8 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
         web_send_error(msg, 405, "%s is not allowed here", method);
         return;
     }
+    if (web_hls_handle(s, msg, path))
+        return;
     if (strcmp(path, "/epg.xml") == 0 || strcmp(path, "/channels.m3u") == 0) {
         web_guide_handle(s, msg, path);
     } else if (strcmp(path, "/metrics") == 0) {
@@ -299,18 +211,33 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     }
 }
 
-/* Refuses oversized bodies before they are read. */
+/* Refuses oversized bodies as soon as the headers are in. libsoup still
+ * reads the body of a refused request off the connection (unless the
+ * client asked "Expect: 100-continue", then it is never sent), so it is
+ * told not to keep it: a gigabyte sent costs bandwidth, never memory. A
+ * chunked body has no length to check in advance: refused too (411);
+ * browsers, curl -d and urllib send a length. */
+static void refuse_body(SqWebServer *s, SoupServerMessage *msg, const char *path, unsigned status)
+{
+    soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+    web_count(s, g_str_has_prefix(path, "/api/") ? "/api" : "other", status);
+    if (status == 411)
+        web_send_error(msg, 411, "send the request body with a Content-Length (at most %d bytes)",
+                       WEB_MAX_BODY_BYTES);
+    else
+        web_send_error(msg, 413, "the request body is larger than %d bytes", WEB_MAX_BODY_BYTES);
+}
+
 static void early(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                   gpointer data)
 {
     (void)soup, (void)query;
     SqWebServer *s = data;
-    goffset length =
-        soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
-    if (length > WEB_MAX_BODY_BYTES) {
-        web_count(s, g_str_has_prefix(path, "/api/") ? "/api" : "other", 413);
-        web_send_error(msg, 413, "the request body is larger than %d bytes", WEB_MAX_BODY_BYTES);
-    }
+    SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+    if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CHUNKED)
+        refuse_body(s, msg, path, 411);
+    else if (soup_message_headers_get_content_length(h) > WEB_MAX_BODY_BYTES)
+        refuse_body(s, msg, path, 413);
 }
 
 /* sq_casefold(text): Unicode case folding for search (SQLite's lower()
@@ -350,6 +277,7 @@ SqWebServer *sq_web_server_new(const SqWebConfig *cfg, GError **error)
     s->cache_dir = cfg->cache_dir ? g_canonicalize_filename(cfg->cache_dir, NULL)
                                   : g_build_filename(s->library_dir, ".vod", NULL);
     s->public_url = g_strdup(cfg->public_url);
+    s->trust_proxy = cfg->trust_proxy;
     s->bind = g_strdup(cfg->bind ? cfg->bind : "127.0.0.1");
     s->port = cfg->port;
     s->started_us = g_get_monotonic_time();
@@ -369,13 +297,7 @@ bool sq_web_server_listen(SqWebServer *s, GError **error)
         return false;
     }
     g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, (guint16)s->port);
-    if (!soup_server_listen(s->soup, sa, 0, error))
-        return false;
-    GSList *uris = soup_server_get_uris(s->soup);
-    if (uris)
-        s->port = g_uri_get_port(uris->data);
-    g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
-    return true;
+    return web_listen(s, sa, error);
 }
 
 int sq_web_server_port(const SqWebServer *s)
@@ -387,6 +309,8 @@ void sq_web_server_free(SqWebServer *s)
 {
     if (!s)
         return;
+    web_listen_stop(s);
+    web_vod_detach(s);
     g_clear_object(&s->soup);
     g_clear_pointer(&s->guide, sq_epg_guide_free);
     g_free(s->guide_stamp);

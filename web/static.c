@@ -6,6 +6,7 @@
 #include "web_private.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,41 @@ static bool parse_range(const char *header, goffset size, goffset *first, goffse
     return *first >= 0 && *first <= *last;
 }
 
+/* Sets ETag and Last-Modified, and says whether the client's copy is
+ * current (If-None-Match, else If-Modified-Since: RFC 9110 §13.2.2), so
+ * that nginx, a CDN or a browser revalidating a playlist or a page gets a
+ * 304 without the body. */
+static bool not_modified(SoupServerMessage *msg, const char *file, goffset size)
+{
+    GStatBuf st;
+    if (g_stat(file, &st) != 0)
+        return false;
+    SoupMessageHeaders *rh = soup_server_message_get_response_headers(msg);
+    SoupMessageHeaders *req = soup_server_message_get_request_headers(msg);
+    g_autofree char *etag =
+        g_strdup_printf("\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x-%lx\"", (gint64)size,
+                        (gint64)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
+    g_autoptr(GDateTime) mtime = g_date_time_new_from_unix_utc(st.st_mtim.tv_sec);
+    g_autofree char *last_modified = soup_date_time_to_string(mtime, SOUP_DATE_HTTP);
+    soup_message_headers_replace(rh, "ETag", etag);
+    soup_message_headers_replace(rh, "Last-Modified", last_modified);
+    const char *none_match = soup_message_headers_get_list(req, "If-None-Match");
+    if (none_match) {
+        g_auto(GStrv) tags = g_strsplit(none_match, ",", -1);
+        for (char **t = tags; *t; t++) {
+            const char *tag = g_strstrip(*t);
+            if (g_str_has_prefix(tag, "W/"))
+                tag += 2;
+            if (strcmp(tag, "*") == 0 || strcmp(tag, etag) == 0)
+                return true;
+        }
+        return false;
+    }
+    const char *since = soup_message_headers_get_one(req, "If-Modified-Since");
+    g_autoptr(GDateTime) since_time = since ? soup_date_time_new_from_http_string(since) : NULL;
+    return since_time && g_date_time_to_unix(since_time) >= (gint64)st.st_mtim.tv_sec;
+}
+
 void web_serve_file(SqWebServer *s, SoupServerMessage *msg, const char *root, const char *rel_path,
                     const char *route)
 {
@@ -104,10 +140,30 @@ void web_serve_file(SqWebServer *s, SoupServerMessage *msg, const char *root, co
     SoupMessageHeaders *rh = soup_server_message_get_response_headers(msg);
     soup_message_headers_replace(rh, "Accept-Ranges", "bytes");
     soup_message_headers_replace(rh, "X-Content-Type-Options", "nosniff");
-    /* Live playlists change every segment; everything else may be cached
-     * for a while (segments never change once listed). */
-    soup_message_headers_replace(rh, "Cache-Control",
-                                 g_str_has_suffix(file, ".m3u8") ? "no-cache" : "max-age=60");
+    if (g_str_has_suffix(file, ".html")) {
+        /* The pages load only their own scripts and styles (hls.js from
+         * node_modules, never a CDN): anything injected is refused. hls.js
+         * feeds the video from blob: URLs and may run a blob: worker. No
+         * page may be framed (the staff pages have buttons that publish). */
+        soup_message_headers_replace(rh, "Content-Security-Policy", WEB_PAGE_CSP);
+        soup_message_headers_replace(rh, "X-Frame-Options", "DENY");
+        soup_message_headers_replace(rh, "Referrer-Policy", "same-origin");
+    }
+    /* Live playlists change every segment and pages with each release:
+     * revalidated every time (cheap, see below). A catch-up folder is named
+     * by its source's SHA-256 and never changes: a day. Live segments
+     * never change once listed, but leave the window within a minute. */
+    bool is_vod = strcmp(route, "/vod") == 0;
+    soup_message_headers_replace(
+        rh, "Cache-Control",
+        is_vod                                                               ? "max-age=86400"
+        : g_str_has_suffix(file, ".m3u8") || g_str_has_suffix(file, ".html") ? "no-cache"
+                                                                             : "max-age=60");
+    if (not_modified(msg, file, size)) {
+        web_count(s, route, 304);
+        soup_server_message_set_status(msg, 304, NULL);
+        return;
+    }
     const char *range =
         soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Range");
     goffset first = 0, last = size - 1;

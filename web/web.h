@@ -25,6 +25,11 @@ typedef struct {
     const char *vendor_dir;  /* npm packages (node_modules); NULL: the source tree's */
     const char *cache_dir;   /* catch-up VOD segments; NULL: <library>/.vod */
     const char *public_url;  /* the station's URL in M3U/XMLTV; NULL: from the request */
+    /* Requests from loopback carry the client's address in X-Real-IP (a
+     * reverse proxy on this host, e.g. nginx with proxy_set_header
+     * X-Real-IP $remote_addr): used for the login rate limits, which would
+     * otherwise count every client as the proxy. */
+    bool trust_proxy;
 } SqWebConfig;
 
 typedef struct SqWebServer SqWebServer;

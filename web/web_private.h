@@ -9,6 +9,12 @@
 /* How far back the M3U's catch-up reaches (IPTV players' catchup-days). */
 #define WEB_CATCHUP_DAYS 7
 
+/* The pages' Content-Security-Policy (static.c). */
+#define WEB_PAGE_CSP                                                                               \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
+    "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "     \
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 /* Request bodies larger than this are refused with 413. */
 #define WEB_MAX_BODY_BYTES (64 * 1024)
 
@@ -22,10 +28,13 @@ struct SqWebServer {
     char *vendor_dir;
     char *cache_dir;
     char *public_url;
+    bool trust_proxy;
     char *bind;
     int port;
     int64_t started_us;
-    GHashTable *requests; /* "route status" -> count, for /metrics */
+    GHashTable *requests;    /* "route status" -> count, for /metrics */
+    GSocketService *service; /* listen.c: accepts the connections */
+    GHashTable *vod_jobs;    /* sha256 -> VodJob: catch-up folders being made (vod.c) */
     /* The guide of every channel from a day ago to 8 days ahead, kept
      * until a plan is published, the station re-imported or 6 hours pass
      * (guide_cache.c): now/next is asked thousands of times a second. */
@@ -57,11 +66,26 @@ WebLogin web_login(SqWebServer *s, const char *client, const char *name, const c
 bool web_session_get(SqWebServer *s, SoupServerMessage *msg, WebSession *session);
 void web_session_end(SqWebServer *s, const WebSession *session);
 void web_session_clear(WebSession *session);
+/* The client's address: the peer's, or X-Real-IP when the peer is this
+ * host and the server trusts its proxy. Caller frees. */
+char *web_client_address(SqWebServer *s, SoupServerMessage *msg);
 /* Admins may do everything; others what allowed (NULL-terminated) names. */
 bool web_role_allows(const WebSession *session, const char *const *allowed);
 
 /* api_plan.c: the planner's and operator's API (logged in). */
 void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
+
+/* hls_routes.c: answers path when it is in a channel's live HLS (its
+ * station output folder); false when no channel's URL matches. */
+bool web_hls_handle(SqWebServer *s, SoupServerMessage *msg, const char *path);
+
+/* listen.c: listens on address (port 0: any; s->port is set) and hands
+ * each connection to libsoup; every answer closes its connection. */
+bool web_listen(SqWebServer *s, GSocketAddress *address, GError **error);
+void web_listen_stop(SqWebServer *s);
+
+/* api_assets.c: GET /api/v1/assets (staff). */
+void web_assets_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);
 
 /* grids.c */
 void web_grids_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);
@@ -85,6 +109,9 @@ void web_serve_file(SqWebServer *s, SoupServerMessage *msg, const char *root, co
                     const char *route);
 const char *web_content_type(const char *path);
 
+/* metrics.c: the station's figures for /metrics (playout, as-run, catalog). */
+void web_metrics_station(SqWebServer *s, GString *out);
+
 /* guide_cache.c: the cached guide if it covers [from_us, to_us), else
  * NULL (then load one for the range). Borrowed until the next call. */
 struct SqEpgGuide *web_guide(SqWebServer *s, int64_t from_us, int64_t to_us, GError **error);
@@ -95,6 +122,14 @@ const char *web_guide_stamp(SqWebServer *s);
 void web_api_handle(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
 void web_guide_handle(SqWebServer *s, SoupServerMessage *msg, const char *path);
 
-/* vod.c: the VOD HLS folder of an asset's file (made on first request by
- * remuxing, never re-encoding). Returns the folder or NULL. Caller frees. */
-char *web_vod_prepare(SqWebServer *s, const char *asset_path, const char *sha256, GError **error);
+/* vod.c: the VOD HLS folder of an asset's file under cache_dir (made on
+ * first request by remuxing, never re-encoding; any thread). Returns the folder or NULL. Caller
+ * frees. */
+char *web_vod_prepare(const char *cache_dir, const char *asset_path, const char *sha256,
+                      GError **error);
+/* Answers msg with the file rel of the asset's VOD folder; when the folder
+ * is not made yet, msg is paused until a worker thread has made it. */
+void web_vod_serve(SqWebServer *s, SoupServerMessage *msg, const char *asset_path,
+                   const char *sha256, const char *rel);
+/* Called when the server is freed: pending jobs answer their waiters 503. */
+void web_vod_detach(SqWebServer *s);

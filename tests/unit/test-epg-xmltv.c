@@ -103,6 +103,27 @@ static void test_m3u_cleans_values(void)
     g_assert_cmpstr(error->message, ==, "base URL 'ftp://h' is not an http:// or https:// URL");
 }
 
+static void test_m3u_catchup(void)
+{
+    g_autoptr(SqEpgGuide) g = sq_epg_guide_new("t");
+    SqEpgChannel c = {
+        .id = "x", .name_kk = "Бір", .language = "kk", .timezone = "Asia/Almaty", .service_id = 7};
+    g_assert_true(sq_epg_guide_add_channel(g, &c, NULL));
+    g_autofree char *m3u = sq_epg_m3u_write_catchup(g, "https://h/sabaq/", 7, NULL);
+    g_assert_cmpstr(
+        m3u, ==,
+        "#EXTM3U x-tvg-url=\"https://h/sabaq/epg.xml\" url-tvg=\"https://h/sabaq/epg.xml\"\n"
+        "#EXTINF:-1 tvg-id=\"x.sabaq\" tvg-name=\"Бір\" tvg-chno=\"7\" "
+        "tvg-language=\"Kazakh\" group-title=\"sabaq\" catchup=\"default\" catchup-days=\"7\" "
+        "catchup-source=\"https://h/sabaq/catchup/x/index.m3u8?utc={utc}\",Бір\n"
+        "https://h/sabaq/hls/x/index.m3u8\n");
+    /* No catch-up days: exactly the plain playlist. */
+    g_autofree char *plain = sq_epg_m3u_write(g, "https://h/sabaq/", NULL);
+    g_autofree char *zero = sq_epg_m3u_write_catchup(g, "https://h/sabaq/", 0, NULL);
+    g_assert_cmpstr(plain, ==, zero);
+    g_assert_null(strstr(plain, "catchup"));
+}
+
 static char *to_json(JsonNode *node)
 {
     g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -150,6 +171,7 @@ int main(int argc, char **argv)
     g_test_add_func("/epg/xmltv/filters", test_xmltv_filters);
     g_test_add_func("/epg/m3u/golden", test_m3u_golden);
     g_test_add_func("/epg/m3u/clean", test_m3u_cleans_values);
+    g_test_add_func("/epg/m3u/catchup", test_m3u_catchup);
     g_test_add_func("/epg/json", test_json);
     return g_test_run();
 }

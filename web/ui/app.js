@@ -51,7 +51,9 @@ function play(url, label) {
     video.src = url; // Safari and phones with native HLS
   }
   video.play().catch(() => {});
-  $("playing").textContent = label;
+  // A function: the label is said again when the language changes.
+  state.playingLabel = label;
+  $("playing").textContent = label();
   $("playing").dataset.url = url;
 }
 
@@ -85,10 +87,38 @@ function renderDays() {
   }
 }
 
+// The channel's own zone (the API's "timezone"): a guide day is a local
+// day there, whatever the zone of the student's phone.
+function channelZone() {
+  const c = state.channels.find((x) => x.id === state.channel);
+  return (c && c.timezone) || "Asia/Almaty";
+}
+
+// YYYY-MM-DD in zone, offsetDays from today (noon avoids DST edges).
+function zoneDate(zone, offsetDays = 0, at = Date.now()) {
+  const parts = new Intl.DateTimeFormat("en", { timeZone: zone, year: "numeric",
+                                                month: "2-digit", day: "2-digit" })
+    .formatToParts(new Date(at));
+  const get = (type) => parts.find((p) => p.type === type).value;
+  const noon = Date.UTC(+get("year"), +get("month") - 1, +get("day"), 12);
+  return new Date(noon + offsetDays * 86400000).toISOString().slice(0, 10);
+}
+
 function localDate(offsetDays) {
-  // The station's day: Almaty time (the API gives offsets; dates are local).
-  const d = new Date(Date.now() + offsetDays * 86400000 + 5 * 3600000);
-  return d.toISOString().slice(0, 10);
+  return zoneDate(channelZone(), offsetDays);
+}
+
+// A time in the station's zone, in the page's words: "Сс 24.11 00:10".
+// (Chromium's ICU has no Kazakh month or weekday names, so they are ours.)
+function stationTime(iso) {
+  const parts = new Intl.DateTimeFormat("en", { timeZone: channelZone(), year: "numeric",
+                                                month: "2-digit", day: "2-digit",
+                                                hour: "2-digit", minute: "2-digit",
+                                                hourCycle: "h23" })
+    .formatToParts(new Date(iso));
+  const get = (type) => parts.find((p) => p.type === type).value;
+  const weekday = new Date(Date.UTC(+get("year"), +get("month") - 1, +get("day"))).getUTCDay();
+  return `${t("weekdays")[weekday]} ${get("day")}.${get("month")} ${get("hour")}:${get("minute")}`;
 }
 
 async function loadGuide() {
@@ -101,12 +131,17 @@ async function loadGuide() {
   if (ticket !== state.guideTicket) return;
   list.replaceChildren();
   for (const it of guide.items) {
+    // A programme that began the day before (the night's break) shows its
+    // date, or "12:00" at the top of the day would read as today's noon.
+    const day = it.start.slice(0, 10);
+    const when = day === guide.date ? clock(it.start)
+                                    : `${day.slice(8)}.${day.slice(5, 7)} ${clock(it.start)}`;
     const li = el("li", { class: `programme ${it.kind}` },
-      el("time", { datetime: it.start }, clock(it.start)), " ", describe(it));
+      el("time", { datetime: it.start }, when), " ", describe(it));
     if (it.catchup) {
       li.append(" ", el("button", { class: "catchup", "data-url": it.catchup,
                                     onclick: () => play(it.catchup,
-                                      `${t("playingCatchup")}: ${describe(it)}`) },
+                                      () => `${t("playingCatchup")}: ${describe(it)}`) },
                         t("catchup")));
     }
     list.append(li);
@@ -118,7 +153,8 @@ function selectChannel(id, start) {
   renderChannels();
   loadGuide();
   const c = state.channels.find((x) => x.id === id);
-  if (start && c) play(c.hls, `${t("playingLive")}: ${c[`name_${state.lang}`] || c.name_kk}`);
+  if (start && c)
+    play(c.hls, () => `${t("playingLive")}: ${c[`name_${state.lang}`] || c.name_kk}`);
 }
 
 async function search(ev) {
@@ -138,11 +174,12 @@ async function search(ev) {
       `${t("lessonN", l.number)} (${l.language}) — ${l.title || ""}`);
     if (l.next_airing)
       li.append(el("span", { class: "next-airing" },
-        ` ${t("nextAiring")}: ${new Date(l.next_airing).toLocaleString()}`));
+        ` ${t("nextAiring")}: ${stationTime(l.next_airing)}`));
     if (l.catchup)
       li.append(" ", el("button", { class: "catchup", "data-url": l.catchup,
                                     onclick: () => play(l.catchup,
-                                      `${t("playingCatchup")}: ${l.title}`) }, t("catchup")));
+                                      () => `${t("playingCatchup")}: ${l.title}`) },
+                        t("catchup")));
     list.append(li);
   }
 }
@@ -161,6 +198,7 @@ function applyLanguage() {
   renderChannels();
   renderDays();
   loadGuide();
+  if (state.playingLabel) $("playing").textContent = state.playingLabel();
 }
 
 async function refresh() {

@@ -2,7 +2,7 @@
 // CSRF token on every change, JSON calls, small DOM helpers.
 "use strict";
 
-const staff = { csrf: null, user: null, role: null,
+const staff = { csrf: null, user: null, role: null, timezone: null,
                 lang: localStorage.getItem("sabaq.lang") || "kk" };
 const $ = (id) => document.getElementById(id);
 const t = (key, ...args) => {
@@ -33,6 +33,8 @@ function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === "onclick") e.addEventListener("click", v);
+    // Through the CSSOM: the pages' CSP refuses style attributes.
+    else if (k === "style") e.style.cssText = v;
     else if (v !== undefined && v !== null) e.setAttribute(k, v);
   }
   for (const c of children) e.append(c);
@@ -85,6 +87,7 @@ async function requireLogin(roles, start) {
       showMessage(e.message, true);
     }
   });
+  staff.timezone = (await call("GET", "/api/v1/health").catch(() => ({}))).timezone;
   try {
     go(await call("GET", "/api/v1/me"));
   } catch (e) {
@@ -92,6 +95,14 @@ async function requireLogin(roles, start) {
   }
 }
 
-const stationToday = (offset = 0) =>
-  new Date(Date.now() + offset * 86400000 + 5 * 3600000).toISOString().slice(0, 10);
+// The station's local day (plan days and as-run days are days in its zone,
+// which /api/v1/health gives), whatever the zone of this computer.
+function stationToday(offset = 0) {
+  const parts = new Intl.DateTimeFormat("en", { timeZone: staff.timezone || "Asia/Almaty",
+                                                year: "numeric", month: "2-digit",
+                                                day: "2-digit" }).formatToParts(new Date());
+  const get = (type) => parts.find((p) => p.type === type).value;
+  const noon = Date.UTC(+get("year"), +get("month") - 1, +get("day"), 12);
+  return new Date(noon + offset * 86400000).toISOString().slice(0, 10);
+}
 const clock = (iso) => (iso ? iso.slice(11, 19) : "");
