@@ -24,8 +24,9 @@ static bool contains_folded(const char *haystack, const char *folded_needle)
     return strstr(folded, folded_needle) != NULL;
 }
 
-void web_assets_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
+void web_assets_get(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    GHashTable *query = call->query;
     const char *route = "/api/v1/assets";
     const char *kind = query_get(query, "kind"), *status = query_get(query, "status");
     const char *grade_text = query_get(query, "grade"), *subject = query_get(query, "subject");

@@ -167,8 +167,9 @@ static JsonNode *conflicts_json(SqCatalog *cat, const SqPlanDay *day, GTimeZone 
     return json_builder_get_root(b);
 }
 
-static void plan_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
+static void plan_get(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    GHashTable *query = call->query;
     const char *route = "/api/v1/plan";
     const char *channel = query_get(query, "channel"), *date = query_get(query, "date");
     const char *version_text = query_get(query, "version");
@@ -215,8 +216,9 @@ static void plan_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
     send_node(s, msg, route, node);
 }
 
-static void plan_refresh(SqWebServer *s, SoupServerMessage *msg, JsonObject *o)
+static void plan_refresh(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    JsonObject *o = call->body;
     const char *route = "/api/v1/plan/refresh";
     const char *from = member_str(o, "from"), *channel = member_str(o, "channel");
     int64_t days = 7;
@@ -257,8 +259,9 @@ static void plan_refresh(SqWebServer *s, SoupServerMessage *msg, JsonObject *o)
     send_node(s, msg, route, node);
 }
 
-static void plan_publish(SqWebServer *s, SoupServerMessage *msg, JsonObject *o)
+static void plan_publish(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    JsonObject *o = call->body;
     const char *route = "/api/v1/plan/publish";
     const char *from = member_str(o, "from"), *channel = member_str(o, "channel");
     int64_t days = 1;
@@ -285,8 +288,9 @@ static void plan_publish(SqWebServer *s, SoupServerMessage *msg, JsonObject *o)
     send_node(s, msg, route, node);
 }
 
-static void plan_edit(SqWebServer *s, SoupServerMessage *msg, JsonObject *o)
+static void plan_edit(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    JsonObject *o = call->body;
     const char *route = "/api/v1/plan/edit";
     const char *channel = member_str(o, "channel"), *at = member_str(o, "at");
     int64_t asset = 0;
@@ -311,8 +315,9 @@ static void plan_edit(SqWebServer *s, SoupServerMessage *msg, JsonObject *o)
     send_node(s, msg, route, node);
 }
 
-static void plan_diff(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
+static void plan_diff(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    GHashTable *query = call->query;
     const char *route = "/api/v1/plan/diff";
     const char *channel, *date;
     if (!channel_and_date(s, msg, route, query, &channel, &date))
@@ -371,8 +376,9 @@ static void plan_diff(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
 
 /* The conflicts of a channel's days: of each day's draft when it has one
  * (what would be published), else of its newest published version. */
-static void conflicts(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
+static void conflicts(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    GHashTable *query = call->query;
     static const char sql[] =
         "SELECT v.day, v.state, coalesce(v.version, 0), c.at_us, c.code, c.message"
         " FROM plan_versions v JOIN plan_conflicts c ON c.version_id = v.id"
@@ -432,8 +438,9 @@ static void conflicts(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
     send_node(s, msg, route, node);
 }
 
-static void asrun(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
+static void asrun(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    GHashTable *query = call->query;
     const char *route = "/api/v1/asrun";
     const char *channel, *date;
     if (!channel_and_date(s, msg, route, query, &channel, &date))
@@ -445,13 +452,40 @@ static void asrun(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
     send_node(s, msg, route, node);
 }
 
-static void status(SqWebServer *s, SoupServerMessage *msg)
+static void status(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    (void)call;
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) node = sq_playout_status_read(s->db_path, NULL, &error);
     if (!node)
         return fail(s, msg, "/api/v1/status", error);
     send_node(s, msg, "/api/v1/status", node);
+}
+
+static void me(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "user");
+    json_builder_add_string_value(b, call->session->user);
+    json_builder_set_member_name(b, "role");
+    json_builder_add_string_value(b, call->session->role);
+    json_builder_set_member_name(b, "csrf");
+    json_builder_add_string_value(b, call->session->csrf);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) node = json_builder_get_root(b);
+    send_node(s, msg, call->path, node);
+}
+
+static void logout(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
+{
+    web_session_end(s, call->session);
+    g_autofree char *cookie =
+        g_strdup_printf("%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", WEB_SESSION_COOKIE);
+    soup_message_headers_append(soup_server_message_get_response_headers(msg), "Set-Cookie",
+                                cookie);
+    g_autoptr(JsonNode) node = json_from_string("{}", NULL);
+    send_node(s, msg, call->path, node);
 }
 
 /* Route -> (method, roles, handler). */
@@ -467,43 +501,44 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
         }
         return login(s, msg);
     }
-    const struct {
+    /* method: "GET" (also HEAD), "POST", or NULL for /api/v1/slots/ID
+     * (POST, PUT, DELETE: the handler tells them apart). */
+    static const struct {
         const char *path;
-        bool get;
+        const char *method;
         const char *const *roles;
-        int id;
+        WebHandler handler;
     } routes[] = {
-        {"/api/v1/me", true, staff, 0},
-        {"/api/v1/logout", false, staff, 1},
-        {"/api/v1/plan", true, staff, 2},
-        {"/api/v1/plan/refresh", false, planners, 3},
-        {"/api/v1/plan/publish", false, planners, 4},
-        {"/api/v1/plan/edit", false, staff, 5},
-        {"/api/v1/plan/diff", true, staff, 6},
-        {"/api/v1/asrun", true, staff, 7},
-        {"/api/v1/status", true, operators, 8},
-        {"/api/v1/grids", true, planners, 9},
-        {"/api/v1/slots", false, planners, 10},
-        {"/api/v1/conflicts", true, staff, 11},
-        {"/api/v1/assets", true, staff, 12},
+        {"/api/v1/me", "GET", staff, me},
+        {"/api/v1/logout", "POST", staff, logout},
+        {"/api/v1/plan", "GET", staff, plan_get},
+        {"/api/v1/plan/refresh", "POST", planners, plan_refresh},
+        {"/api/v1/plan/publish", "POST", planners, plan_publish},
+        {"/api/v1/plan/edit", "POST", staff, plan_edit},
+        {"/api/v1/plan/diff", "GET", staff, plan_diff},
+        {"/api/v1/asrun", "GET", staff, asrun},
+        {"/api/v1/status", "GET", operators, status},
+        {"/api/v1/grids", "GET", planners, web_grids_get},
+        {"/api/v1/slots", NULL, planners, web_slot_change},
+        {"/api/v1/conflicts", "GET", staff, conflicts},
+        {"/api/v1/assets", "GET", staff, web_assets_get},
     };
     int id = -1;
-    bool method_ok = false;
-    const char *const *roles = NULL;
     for (guint i = 0; i < G_N_ELEMENTS(routes); i++)
         if (strcmp(path, routes[i].path) == 0 ||
-            (routes[i].id == 10 && g_str_has_prefix(path, "/api/v1/slots/"))) {
-            id = routes[i].id;
-            roles = routes[i].roles;
-            method_ok = routes[i].get == is_get || id == 10;
-        }
+            (!routes[i].method && g_str_has_prefix(path, routes[i].path) &&
+             path[strlen(routes[i].path)] == '/'))
+            id = (int)i;
     if (id < 0) {
         web_count(s, "/api", 404);
         web_send_error(msg, 404, "%s: no such API resource", path);
         return;
     }
     /* One metrics label per route, whatever the slot id. */
-    const char *route = id == 10 ? "/api/v1/slots" : path;
+    const char *route = routes[id].path;
+    bool method_ok =
+        !routes[id].method ||
+        (strcmp(routes[id].method, "GET") == 0 ? is_get : strcmp(routes[id].method, method) == 0);
     WebSession session = {0};
     if (!web_session_get(s, msg, &session)) {
         web_count(s, "/api/private", 401);
@@ -530,77 +565,21 @@ void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, G
         web_send_error(msg, 405, "%s is not allowed on %s", method, path);
         return;
     }
-    if (!web_role_allows(&session, roles)) {
+    if (!web_role_allows(&session, routes[id].roles)) {
         web_count(s, route, 403);
         web_send_error(msg, 403, "a %s may not do this", session.role);
         web_session_clear(&session);
         return;
     }
+    /* Every change but logout and a slot's deletion sends a JSON object. */
     g_autoptr(JsonParser) parser = json_parser_new();
     JsonObject *body = NULL;
-    if (!is_get && id != 1 && !(id == 10 && strcmp(method, "DELETE") == 0) &&
-        !(body = body_object(s, msg, path, parser))) {
+    bool wants_body = !is_get && routes[id].handler != logout && strcmp(method, "DELETE") != 0;
+    if (wants_body && !(body = body_object(s, msg, path, parser))) {
         web_session_clear(&session);
         return;
     }
-    switch (id) {
-    case 0: {
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "user");
-        json_builder_add_string_value(b, session.user);
-        json_builder_set_member_name(b, "role");
-        json_builder_add_string_value(b, session.role);
-        json_builder_set_member_name(b, "csrf");
-        json_builder_add_string_value(b, session.csrf);
-        json_builder_end_object(b);
-        g_autoptr(JsonNode) node = json_builder_get_root(b);
-        send_node(s, msg, path, node);
-        break;
-    }
-    case 1: {
-        web_session_end(s, &session);
-        g_autofree char *cookie = g_strdup_printf(
-            "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", WEB_SESSION_COOKIE);
-        soup_message_headers_append(soup_server_message_get_response_headers(msg), "Set-Cookie",
-                                    cookie);
-        g_autoptr(JsonNode) node = json_from_string("{}", NULL);
-        send_node(s, msg, path, node);
-        break;
-    }
-    case 2:
-        plan_get(s, msg, query);
-        break;
-    case 3:
-        plan_refresh(s, msg, body);
-        break;
-    case 4:
-        plan_publish(s, msg, body);
-        break;
-    case 5:
-        plan_edit(s, msg, body);
-        break;
-    case 6:
-        plan_diff(s, msg, query);
-        break;
-    case 7:
-        asrun(s, msg, query);
-        break;
-    case 8:
-        status(s, msg);
-        break;
-    case 9:
-        web_grids_get(s, msg, query);
-        break;
-    case 10:
-        web_slot_change(s, msg, path, body);
-        break;
-    case 11:
-        conflicts(s, msg, query);
-        break;
-    case 12:
-        web_assets_get(s, msg, query);
-        break;
-    }
+    WebCall call = {.path = path, .query = query, .body = body, .session = &session};
+    routes[id].handler(s, msg, &call);
     web_session_clear(&session);
 }

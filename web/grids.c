@@ -27,8 +27,9 @@ static int parse_clock(const char *text, bool is_length)
     return -1;
 }
 
-void web_grids_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query)
+void web_grids_get(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    GHashTable *query = call->query;
     static const char sql[] =
         "SELECT g.id, g.days, s.id, s.start_s, s.length_frames, s.kind, s.grade, s.subject_id,"
         " s.language, s.repeat_of_s FROM grids g LEFT JOIN slots s ON s.grid_id = g.id"
@@ -235,8 +236,10 @@ static bool apply(SqWebServer *s, const char *method, int64_t slot_id, JsonObjec
     return p != NULL;
 }
 
-void web_slot_change(SqWebServer *s, SoupServerMessage *msg, const char *path, JsonObject *body)
+void web_slot_change(SqWebServer *s, SoupServerMessage *msg, const WebCall *call)
 {
+    const char *path = call->path;
+    JsonObject *body = call->body;
     const char *method = soup_server_message_get_method(msg);
     const char *route = "/api/v1/slots";
     int64_t slot_id = 0;

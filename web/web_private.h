@@ -9,10 +9,12 @@
 /* How far back the M3U's catch-up reaches (IPTV players' catchup-days). */
 #define WEB_CATCHUP_DAYS 7
 
-/* The pages' Content-Security-Policy (static.c). */
+/* The pages' Content-Security-Policy (static.c). media-src data: is for
+ * the empty WebVTT track hls.js makes for the playlist's DATERANGE cues. */
 #define WEB_PAGE_CSP                                                                               \
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
-    "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "     \
+    "media-src 'self' blob: data:; worker-src 'self' blob:; connect-src 'self'; object-src "       \
+    "'none'; "                                                                                     \
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /* Request bodies larger than this are refused with 413. */
@@ -72,6 +74,16 @@ char *web_client_address(SqWebServer *s, SoupServerMessage *msg);
 /* Admins may do everything; others what allowed (NULL-terminated) names. */
 bool web_role_allows(const WebSession *session, const char *const *allowed);
 
+/* One logged-in API call as the router hands it to its handler: body is
+ * the parsed JSON object of a state-changing call, else NULL. */
+typedef struct {
+    const char *path;
+    GHashTable *query;
+    JsonObject *body;
+    const WebSession *session;
+} WebCall;
+typedef void (*WebHandler)(SqWebServer *s, SoupServerMessage *msg, const WebCall *call);
+
 /* api_plan.c: the planner's and operator's API (logged in). */
 void web_api_private(SqWebServer *s, SoupServerMessage *msg, const char *path, GHashTable *query);
 
@@ -85,11 +97,11 @@ bool web_listen(SqWebServer *s, GSocketAddress *address, GError **error);
 void web_listen_stop(SqWebServer *s);
 
 /* api_assets.c: GET /api/v1/assets (staff). */
-void web_assets_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);
+void web_assets_get(SqWebServer *s, SoupServerMessage *msg, const WebCall *call);
 
 /* grids.c */
-void web_grids_get(SqWebServer *s, SoupServerMessage *msg, GHashTable *query);
-void web_slot_change(SqWebServer *s, SoupServerMessage *msg, const char *path, JsonObject *body);
+void web_grids_get(SqWebServer *s, SoupServerMessage *msg, const WebCall *call);
+void web_slot_change(SqWebServer *s, SoupServerMessage *msg, const WebCall *call);
 
 /* server.c */
 void web_count(SqWebServer *s, const char *route, unsigned status);

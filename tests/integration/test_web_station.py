@@ -21,24 +21,7 @@ import urllib.parse
 import urllib.request
 
 from sabaq_test import SabaqTestCase, main
-
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-SHOTS = os.path.join(os.environ.get("MESON_BUILD_ROOT", os.path.join(ROOT, "build")),
-                     "meson-logs", "screenshots")
-
-STATION = """<station xmlns="urn:sabaq:station:1" timezone="Asia/Almaty">
-  <subject id="math"><name lang="kk">Математика</name><name lang="ru">Математика</name></subject>
-  <channel id="balapan" language="kk" service-id="101">
-    <name lang="kk">Балапан</name><name lang="ru">Балапан</name>
-    <output type="hls" path="hls/balapan"/>
-    <filler pool="ident"/>
-  </channel>
-  <grid channel="balapan" days="mon tue wed thu fri sat sun">
-    <slot start="00:10" length="0:00:20" grade="5" subject="math"/>
-    <slot start="12:00" length="0:00:20" grade="5" subject="math"/>
-  </grid>
-</station>
-"""
+from test_web import ROOT, SHOTS, STATION
 
 # One sample line of the Prometheus text format: name{labels} value.
 SAMPLE = re.compile(r'^([a-z_:][a-z0-9_:]*)(\{([a-z_]+="(?:[^"\\\n]|\\.)*",?)*\})? '
